@@ -1,0 +1,69 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "swash",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "swash", targets: ["swash"]),
+        .executable(name: "toml-decoder", targets: ["toml-decoder"]),
+        .library(name: "TOMLLite", targets: ["TOMLLite"]),
+        .library(name: "NKeys", targets: ["NKeys"]),
+        .library(name: "Wascap", targets: ["Wascap"]),
+        .library(name: "ProviderArchiveKit", targets: ["ProviderArchiveKit"]),
+        .library(name: "WasmCloudManifest", targets: ["WasmCloudManifest"]),
+        .library(name: "SwashCore", targets: ["SwashCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // C libraries, kept behind Swift APIs.
+        .systemLibrary(
+            name: "CSodium", pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]),
+        .systemLibrary(
+            name: "CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
+
+        // Format modules: bytes in, values out. No I/O policy.
+        .target(name: "TOMLLite"),
+        .target(name: "NKeys", dependencies: ["CSodium"]),
+        .target(name: "Wascap", dependencies: ["NKeys", "CSodium"]),
+        .target(name: "ProviderArchiveKit", dependencies: ["Wascap", "NKeys", "CArchive", "CSodium"]),
+        .target(name: "WasmCloudManifest", dependencies: ["TOMLLite"]),
+
+        // Workflows: paths, environment, key directories, subprocesses, network.
+        .target(
+            name: "SwashCore",
+            dependencies: [
+                "TOMLLite", "NKeys", "Wascap", "ProviderArchiveKit", "WasmCloudManifest",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
+
+        // Thin executables.
+        .executableTarget(
+            name: "swash",
+            dependencies: [
+                "SwashCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "toml-decoder", dependencies: ["TOMLLite"]),
+
+        // Tests mirror the modules.
+        .target(name: "SwashTestSupport", path: "Tests/SwashTestSupport"),
+        .testTarget(name: "TOMLLiteTests", dependencies: ["TOMLLite", "SwashTestSupport"]),
+        .testTarget(name: "NKeysTests", dependencies: ["NKeys", "SwashTestSupport"]),
+        .testTarget(name: "WascapTests", dependencies: ["Wascap", "NKeys", "SwashTestSupport"]),
+        .testTarget(
+            name: "ProviderArchiveKitTests",
+            dependencies: ["ProviderArchiveKit", "Wascap", "NKeys", "SwashTestSupport"]),
+        .testTarget(
+            name: "WasmCloudManifestTests",
+            dependencies: ["WasmCloudManifest", "TOMLLite", "SwashTestSupport"]),
+        .testTarget(name: "SwashCoreTests", dependencies: ["SwashCore", "SwashTestSupport"]),
+        .testTarget(
+            name: "SwashCLITests", dependencies: ["SwashTestSupport"]),
+    ]
+)

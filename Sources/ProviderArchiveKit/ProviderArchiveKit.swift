@@ -1,0 +1,1 @@
+// The ProviderArchiveKit module. See ARCHITECTURE.md in the shared docs for what belongs here.

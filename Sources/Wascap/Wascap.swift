@@ -1,0 +1,1 @@
+// The Wascap module. See ARCHITECTURE.md in the shared docs for what belongs here.

@@ -1,0 +1,1 @@
+// The WasmCloudManifest module. See ARCHITECTURE.md in the shared docs for what belongs here.

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Swash: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swash",
+        abstract: "Build, sign, inspect and ship wasmCloud capability provider archives.",
+        subcommands: []
+    )
+}

@@ -1,0 +1,1 @@
+// Tests for NKeys live in this folder.

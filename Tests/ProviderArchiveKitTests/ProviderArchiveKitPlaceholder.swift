@@ -1,0 +1,1 @@
+// Tests for ProviderArchiveKit live in this folder.

@@ -1,0 +1,1 @@
+// Tests for SwashCLI live in this folder.

@@ -1,0 +1,1 @@
+// Tests for SwashCore live in this folder.

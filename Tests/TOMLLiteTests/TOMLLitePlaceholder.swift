@@ -1,0 +1,1 @@
+// Tests for TOMLLite live in this folder.

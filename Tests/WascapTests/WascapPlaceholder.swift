@@ -1,0 +1,1 @@
+// Tests for Wascap live in this folder.

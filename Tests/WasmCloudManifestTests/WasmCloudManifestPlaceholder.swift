@@ -1,0 +1,1 @@
+// Tests for WasmCloudManifest live in this folder.
