@@ -1,1 +1,0 @@
-// Tests for NKeys live in this folder.
