@@ -14,7 +14,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product swash
 
-test: deps
+test:
+	@Scripts/install-deps --python $(TEST_DEPS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@if [ -x "$(SHARED)/tools/toml-test-run" ]; then \

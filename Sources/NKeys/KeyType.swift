@@ -31,6 +31,9 @@ public enum KeyType: String, CaseIterable, Sendable, Hashable, CustomStringConve
     /// The type's lowercase name, as the CLI spells it.
     public var description: String { rawValue }
 
+    /// The name with its indefinite article: "an account", "a user".
+    var withArticle: String { (self == .account || self == .operator ? "an " : "a ") + rawValue }
+
     /// Prefix byte of an encoded seed (`S`).
     static let seedPrefixByte: UInt8 = 144
     /// Prefix byte of an encoded private key (`P`).

@@ -39,7 +39,7 @@ public enum NKeysError: Error, Equatable, Sendable, CustomStringConvertible, Loc
         case .notASeed:
             return "expected a seed (58 characters starting with 'S'), but this is not one"
         case .wrongKeyType(let expected, let found):
-            return "wrong key type: expected a\(expected.rawValue.first.map { "aeiou".contains($0) } == true ? "n" : "") \(expected) key, got a\(found.rawValue.first.map { "aeiou".contains($0) } == true ? "n" : "") \(found) key"
+            return "wrong key type: expected \(expected.withArticle) key, got \(found.withArticle) key"
         case .invalidSignatureLength(let length):
             return "invalid signature: \(length) bytes, expected 64"
         case .cryptoUnavailable:

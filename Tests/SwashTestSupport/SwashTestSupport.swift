@@ -46,3 +46,73 @@ public func makeTemporaryDirectory(_ label: String = "swash-test") throws -> URL
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// The result of running a command.
+public struct CommandResult: Sendable {
+    /// The exit status (or the signal number, for a process killed by a signal).
+    public var status: Int32
+    /// Everything written to stdout, as UTF-8.
+    public var stdout: String
+    /// Everything written to stderr, as UTF-8.
+    public var stderr: String
+}
+
+/// The built `swash` executable: `$SWASH_BIN`, else beside the test bundle, else `.build/debug/swash`.
+public let swashExecutable: URL = {
+    if let path = ProcessInfo.processInfo.environment["SWASH_BIN"], !path.isEmpty {
+        return URL(fileURLWithPath: path)
+    }
+    if let beside = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("swash"),
+        FileManager.default.isExecutableFile(atPath: beside.path)
+    {
+        return beside
+    }
+    return PackageRoot.url.appendingPathComponent(".build/debug/swash")
+}()
+
+/// Runs a program to completion, capturing its output. Standard input is empty.
+/// - Parameters:
+///   - executable: the program.
+///   - arguments: its arguments.
+///   - environment: the complete environment to give it (the caller's is not inherited unless passed).
+///   - directory: its working directory.
+public func runProcess(
+    _ executable: URL, _ arguments: [String], environment: [String: String], in directory: URL? = nil
+) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = environment
+    if let directory { process.currentDirectoryURL = directory }
+    let outPipe = Pipe()
+    let errPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes concurrently so neither fills up and blocks the child.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs the built `swash` with a controlled environment: `HOME` is `home` (never the real one), `USER` is
+/// `tester`, `PATH` is inherited, plus `extraEnvironment`.
+public func runSwash(
+    _ arguments: [String], home: URL, extraEnvironment: [String: String] = [:], in directory: URL? = nil
+) throws -> CommandResult {
+    var environment = ["HOME": home.path, "USER": "tester", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+    environment.merge(extraEnvironment) { $1 }
+    return try runProcess(swashExecutable, arguments, environment: environment, in: directory ?? home)
+}

@@ -1,0 +1,116 @@
+import Foundation
+import NKeys
+
+/// The key-related flags every signing command takes.
+public struct KeyOptions: Sendable, Equatable {
+    /// `-d/--keys-directory`.
+    public var keysDirectory: String?
+    /// `-i/--issuer`: a path to an account seed file, or the seed itself.
+    public var issuer: String?
+    /// `-s/--subject`: a path to a service seed file, or the seed itself.
+    public var subject: String?
+    /// `--disable-keygen`: a missing key file is an error instead of being generated.
+    public var disableKeygen: Bool
+
+    /// Key options from the flags' values.
+    public init(keysDirectory: String? = nil, issuer: String? = nil, subject: String? = nil, disableKeygen: Bool = false) {
+        self.keysDirectory = keysDirectory
+        self.issuer = issuer
+        self.subject = subject
+        self.disableKeygen = disableKeygen
+    }
+}
+
+/// Finds the keys that sign an archive, as wash does (SPEC §1).
+///
+/// Directory, first that applies: `--keys-directory` → `$WASH_KEYS` → `[provider] key_directory` →
+/// `~/.wash/keys`. The issuer is `--issuer`, else `$WASH_ISSUER_KEY`, else `<dir>/<user>_account.nk`;
+/// the subject is `--subject`, else `$WASH_SUBJECT_KEY`, else `<dir>/<binary stem>_service.nk`.
+public struct SigningKeys: Sendable {
+    /// The flags as given.
+    public let options: KeyOptions
+    /// The context keys are resolved in.
+    public let context: SwashContext
+    /// The resolved keys directory.
+    public let directory: URL
+
+    /// Resolves the keys directory from flags, environment and manifest.
+    /// - Parameters:
+    ///   - options: the key flags.
+    ///   - context: environment, home and working directory.
+    ///   - manifestKeyDirectory: `[provider] key_directory` of wasmcloud.toml, already resolved (build only).
+    public init(options: KeyOptions, context: SwashContext, manifestKeyDirectory: URL? = nil) {
+        self.options = options
+        self.context = context
+        if let flag = options.keysDirectory, !flag.isEmpty {
+            directory = context.resolve(path: flag)
+        } else if let env = context.environment["WASH_KEYS"], !env.isEmpty {
+            directory = context.resolve(path: env)
+        } else if let manifestKeyDirectory {
+            directory = manifestKeyDirectory
+        } else {
+            directory = context.homeDirectory.appendingPathComponent(".wash/keys", isDirectory: true)
+        }
+    }
+
+    /// The key store over the resolved directory.
+    public var store: KeyStore { KeyStore(directory: directory) }
+
+    /// The account key that signs: explicit, else `<dir>/<user>_account.nk` (generated on first run).
+    /// - Throws: `SwashCoreError` when the key is invalid, of another type, or missing with keygen disabled.
+    public func issuer() throws(SwashCoreError) -> KeyPair {
+        if let explicit = try explicitIssuer() { return explicit }
+        return try store.loadOrCreate(
+            fileName: "\(context.userName)_account.nk", type: .account, allowGenerate: !options.disableKeygen,
+            flags: "--issuer/-i or WASH_ISSUER_KEY", log: context.log)
+    }
+
+    /// The service key of a binary: explicit, else `<dir>/<stem>_service.nk` (generated on first run).
+    /// - Parameter binaryStem: the binary's file name without extension.
+    /// - Throws: `SwashCoreError` when the key is invalid, of another type, or missing with keygen disabled.
+    public func subject(binaryStem: String) throws(SwashCoreError) -> KeyPair {
+        if let explicit = try explicitSubject() { return explicit }
+        return try store.loadOrCreate(
+            fileName: "\(binaryStem)_service.nk", type: .service, allowGenerate: !options.disableKeygen,
+            flags: "--subject/-s or WASH_SUBJECT_KEY", log: context.log)
+    }
+
+    /// The issuer given by `--issuer` or `$WASH_ISSUER_KEY`, or `nil` when neither is set.
+    /// - Throws: `SwashCoreError` when the value is neither a seed file nor a valid account seed.
+    public func explicitIssuer() throws(SwashCoreError) -> KeyPair? {
+        try explicitKey(flag: options.issuer, flagName: "--issuer", variable: "WASH_ISSUER_KEY", type: .account)
+    }
+
+    /// The subject given by `--subject` or `$WASH_SUBJECT_KEY`, or `nil` when neither is set.
+    /// - Throws: `SwashCoreError` when the value is neither a seed file nor a valid service seed.
+    public func explicitSubject() throws(SwashCoreError) -> KeyPair? {
+        try explicitKey(flag: options.subject, flagName: "--subject", variable: "WASH_SUBJECT_KEY", type: .service)
+    }
+
+    private func explicitKey(flag: String?, flagName: String, variable: String, type: KeyType)
+        throws(SwashCoreError) -> KeyPair?
+    {
+        let source: String
+        let value: String
+        if let flag, !flag.isEmpty {
+            (source, value) = (flagName, flag)
+        } else if let env = context.environment[variable], !env.isEmpty {
+            (source, value) = (variable, env)
+        } else {
+            return nil
+        }
+        let url = context.resolve(path: value)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return try KeyStore.readSeedFile(url, expecting: type)
+        }
+        do {
+            return try KeyPair(seed: value, expecting: type)
+        } catch {
+            // Echo the value only when it cannot be a (mistyped) seed: seeds never appear in messages.
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let mightBeSeed = trimmed.hasPrefix("S") && !trimmed.contains("/") && trimmed.count >= 40
+            throw .invalidKeyValue(source: source, shown: mightBeSeed ? nil : value, error)
+        }
+    }
+}

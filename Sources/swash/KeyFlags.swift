@@ -1,0 +1,46 @@
+import ArgumentParser
+import NKeys
+import SwashCore
+
+/// `-d/--keys-directory`, shared by every command that reads or writes the key store.
+struct KeyDirectoryOption: ParsableArguments {
+    @Option(
+        name: [.customShort("d"), .customLong("keys-directory")],
+        help: ArgumentHelp(
+            "Directory holding the .nk key files.",
+            discussion: "Default: $WASH_KEYS, else ~/.wash/keys.", valueName: "dir"))
+    var keysDirectory: String?
+}
+
+/// The signing-key flags of `build`, `par create` and `par insert`.
+struct KeyFlags: ParsableArguments {
+    @OptionGroup var directory: KeyDirectoryOption
+
+    @Option(
+        name: [.customShort("i"), .customLong("issuer")],
+        help: ArgumentHelp(
+            "Account key that signs: a seed file path, or the seed itself.",
+            discussion: "Default: $WASH_ISSUER_KEY, else <keys-directory>/<$USER>_account.nk.",
+            valueName: "seed|path"))
+    var issuer: String?
+
+    @Option(
+        name: [.customShort("s"), .customLong("subject")],
+        help: ArgumentHelp(
+            "Service key of the provider: a seed file path, or the seed itself.",
+            discussion: "Default: $WASH_SUBJECT_KEY, else <keys-directory>/<binary>_service.nk.",
+            valueName: "seed|path"))
+    var subject: String?
+
+    @Flag(name: .customLong("disable-keygen"), help: "Fail instead of generating a missing key.")
+    var disableKeygen = false
+
+    var options: KeyOptions {
+        KeyOptions(keysDirectory: directory.keysDirectory, issuer: issuer, subject: subject, disableKeygen: disableKeygen)
+    }
+}
+
+extension KeyType: ExpressibleByArgument {
+    /// The types offered on the command line (curve keys cannot sign, so they are not offered).
+    public static var allValueStrings: [String] { allCases.filter { $0 != .curve }.map(\.rawValue) }
+}

@@ -1,1 +1,0 @@
-// Tests for SwashCLI live in this folder.

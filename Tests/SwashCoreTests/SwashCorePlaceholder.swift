@@ -1,1 +1,0 @@
-// Tests for SwashCore live in this folder.
