@@ -329,6 +329,7 @@ struct JSONParser {
     /// (columns count characters) and a snippet of the line with a caret.
     func error(_ message: String, at offset: Int? = nil) -> WascapError {
         let position = min(offset ?? index, bytes.count)
+        let message = position == bytes.count && !message.hasPrefix("unexpected end") ? "unexpected end of input, " + message : message
         var lineStart = 0
         var line = 1
         for i in 0..<position where bytes[i] == 0x0A {

@@ -80,6 +80,31 @@ struct HostileArchiveTests {
         }
     }
 
+    @Test func signedButIncompleteOrExpired() throws {
+        let directory = try makeTemporaryDirectory()
+        func archive(_ token: String, world: Bool = false) throws -> URL {
+            var tar = TarBuilder()
+            tar.add("claims.jwt", Array(token.utf8))
+            if world { tar.add("world.wasm", [0, 0x61, 0x73, 0x6D]) }
+            tar.add("x86_64-linux.bin", hostileBinary)
+            tar.end()
+            return try write(tar.bytes, to: "a\(UUID().uuidString).par", in: directory)
+        }
+        let hash = sha256Hex(hostileBinary)
+        let missing = try archive(washToken(hashes: ["x86_64-linux": hash, "aarch64-linux": hash]))
+        #expect(archiveError { _ = try ProviderArchive(verifying: missing) } == .invalidArchive(archive: missing.path, .missingEntry(target: "aarch64-linux.bin")))
+        let unhashedWorld = try archive(washToken(hashes: ["x86_64-linux": hash]), world: true)
+        #expect(archiveError { _ = try ProviderArchive(verifying: unhashedWorld) } == .invalidArchive(archive: unhashedWorld.path, .missingHash(entry: "world.wasm", target: "world.wasm")))
+        let noWorld = try archive(washToken(hashes: ["x86_64-linux": hash, "world.wasm": hash]))
+        #expect(archiveError { _ = try ProviderArchive(verifying: noWorld) } == .invalidArchive(archive: noWorld.path, .missingEntry(target: "world.wasm")))
+
+        let expired = try ProviderArchive(verifying: try archive(washToken(hashes: ["x86_64-linux": hash], extraClaims: #","exp":1600000000"#)))
+        #expect(expired.validation(at: 1_700_000_000).signatureValid)
+        #expect(archiveError { try expired.requireTrusted(at: 1_700_000_000) } == .untrustedClaims(archive: expired.url.path, .expired(at: 1_600_000_000)))
+        let early = try ProviderArchive(verifying: try archive(washToken(hashes: ["x86_64-linux": hash], extraClaims: #","nbf":1800000000"#)))
+        #expect(archiveError { try early.requireTrusted(at: 1_700_000_000) } == .untrustedClaims(archive: early.url.path, .notYetValid(until: 1_800_000_000)))
+    }
+
     @Test func decompressionBombStopsAtTheTotalLimit() throws {
         // Each entry is under the per-entry limit; together (and with zeros hidden after the end
         // marker) they exceed the total. The reader stops as soon as the total is passed.
