@@ -18,6 +18,11 @@ protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int
 }
 
+/// read(2) into a buffer (a free function, so the call is not taken for a method named `read`).
+private func readDescriptor(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
+    read(descriptor, buffer.baseAddress, buffer.count)
+}
+
 /// Text of the current `errno`.
 func systemError(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
@@ -62,7 +67,7 @@ final class FileSource: ByteSource {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int {
         while true {
-            let got = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            let got = readDescriptor(descriptor, buffer)
             if got >= 0 {
                 if got >= 8 {
                     tail = Array(UnsafeRawBufferPointer(rebasing: buffer[(got - 8)..<got]))

@@ -34,7 +34,8 @@ final class TarWriter {
     }
 
     deinit {
-        if !closed { archive_write_close(archive) }
+        // An abandoned stream is not flushed: its descriptor may already be closed (and reused).
+        if !closed { archive_write_fail(archive) }
         archive_write_free(archive)
     }
 
@@ -106,7 +107,7 @@ final class AtomicFile {
     let destination: URL
     let temporaryPath: String
     let descriptor: Int32
-    private var open = true
+    private var isOpen = true
     private var committed = false
 
     /// Creates the temporary file beside `destination`.
@@ -118,7 +119,7 @@ final class AtomicFile {
         while true {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
             let candidate = directory + "/." + destination.lastPathComponent + "." + suffix + ".tmp"
-            let fd = Glibc.open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 {
                 temporaryPath = candidate
                 descriptor = fd
@@ -132,7 +133,7 @@ final class AtomicFile {
     }
 
     deinit {
-        if open { Glibc.close(descriptor) }
+        if isOpen { close(descriptor) }
         if !committed { unlink(temporaryPath) }
     }
 
@@ -140,16 +141,16 @@ final class AtomicFile {
     /// - Throws: `ProviderArchiveError.cannotWrite`; the destination is then as it was.
     func commit() throws(ProviderArchiveError) {
         guard fsync(descriptor) == 0 else { throw .cannotWrite(path: destination.path, reason: "fsync: " + systemError()) }
-        open = false
-        guard Glibc.close(descriptor) == 0 else { throw .cannotWrite(path: destination.path, reason: "close: " + systemError()) }
+        isOpen = false
+        guard close(descriptor) == 0 else { throw .cannotWrite(path: destination.path, reason: "close: " + systemError()) }
         guard rename(temporaryPath, destination.path) == 0 else {
             throw .cannotWrite(path: destination.path, reason: systemError())
         }
         committed = true
-        let directory = Glibc.open(destination.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directory = open(destination.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)
-            Glibc.close(directory)
+            close(directory)
         }
     }
 }
