@@ -107,6 +107,17 @@ struct ParCommandTests {
         #expect(object["capability_contract_id"] as? String == "examples:payments")
         let schema = try #require(object["schema"] as? [String: Any])
         #expect(schema["type"] as? String == "object")
+        // Independent check (Python tarfile/gzip, nkeys CRC, cryptography Ed25519, hashlib).
+        let check = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", PackageRoot.url.appendingPathComponent("Tests/Scripts/verify_par.py").path, home.path + "/fakepay.par.gz"],
+            environment: ProcessInfo.processInfo.environment)
+        if check.status == 3 || check.status == 127 {
+            print("note: python3 with nkeys is not available; skipping the independent check (\(check.stderr))")
+        } else {
+            #expect(check.status == 0, "\(check.stderr)")
+            #expect(check.stdout.contains(#""targets": ["aarch64-linux"], "world": true"#), "\(check.stdout)")
+        }
 
         let bare = try runSwash(["par", "create", "-n", "N", "-v", "V", "-b", binary.path, "--destination", "bare.par"], home: home)
         #expect(bare.status == 0)
