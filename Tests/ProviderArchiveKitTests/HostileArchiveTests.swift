@@ -105,11 +105,21 @@ struct HostileArchiveTests {
         #expect(archiveError { try early.requireTrusted(at: 1_700_000_000) } == .untrustedClaims(archive: early.url.path, .notYetValid(until: 1_800_000_000)))
     }
 
-    @Test func decompressionBombStopsAtTheTotalLimit() throws {
+    @Test func decompressionBombStopsAtTheTotalLimit() async throws {
         // Each entry is under the per-entry limit; together (and with zeros hidden after the end
         // marker) they exceed the total. The reader stops as soon as the total is passed.
-        let directory = try makeTemporaryDirectory()
         let limits = ArchiveLimits(maximumEntrySize: 4 << 20, maximumTotalSize: 16 << 20)
+        let (many, trailing) = try await offCooperativePool { try Self.bombs() }
+        #expect(archiveError { _ = try ProviderArchive(verifying: many, limits: limits) } == .invalidArchive(archive: many.path, .archiveTooLarge(limit: 16 << 20)))
+        #expect(archiveError { _ = try ProviderArchive(verifying: trailing, limits: limits) } == .invalidArchive(archive: trailing.path, .archiveTooLarge(limit: 16 << 20)))
+        // Within the limits the same stream is fine: zeros after the end marker are padding.
+        let fine = try await offCooperativePool { try ProviderArchive(verifying: trailing, limits: ArchiveLimits(maximumTotalSize: 128 << 20)).targetNames }
+        #expect(fine.map(\.rawValue) == ["x86_64-linux"])
+    }
+
+    /// Eight 3 MiB entries; and a valid archive followed by 64 MiB of zeros inside the gzip stream.
+    static func bombs() throws -> (URL, URL) {
+        let directory = try makeTemporaryDirectory()
         var gzip = GzipBuilder()
         var head = TarBuilder()
         head.add("claims.jwt", Array(hostileToken.utf8))
@@ -119,8 +129,6 @@ struct HostileArchiveTests {
             gzip.appendZeros(3 << 20)
         }
         let many = try write(gzip.finish(), to: "many.par.gz", in: directory)
-        #expect(archiveError { _ = try ProviderArchive(verifying: many, limits: limits) } == .invalidArchive(archive: many.path, .archiveTooLarge(limit: 16 << 20)))
-
         var hidden = GzipBuilder()
         var valid = TarBuilder()
         valid.add("claims.jwt", Array(hostileToken.utf8))
@@ -128,10 +136,7 @@ struct HostileArchiveTests {
         valid.end()
         hidden.append(valid.bytes)
         hidden.appendZeros(64 << 20)
-        let trailing = try write(hidden.finish(), to: "hidden.par.gz", in: directory)
-        #expect(archiveError { _ = try ProviderArchive(verifying: trailing, limits: limits) } == .invalidArchive(archive: trailing.path, .archiveTooLarge(limit: 16 << 20)))
-        // Within the limits the same stream is fine: zeros after the end marker are padding.
-        #expect(throws: Never.self) { _ = try ProviderArchive(verifying: trailing, limits: ArchiveLimits(maximumTotalSize: 128 << 20)) }
+        return (many, try write(hidden.finish(), to: "hidden.par.gz", in: directory))
     }
 
     @Test(arguments: [4, 8, 9, 200_000])
