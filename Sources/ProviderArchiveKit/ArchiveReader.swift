@@ -39,7 +39,8 @@ final class FileSource: ByteSource {
     /// - Throws: `ProviderArchiveError.cannotRead` when it is missing, unreadable or not a regular file.
     init(url: URL) throws(ProviderArchiveError) {
         path = url.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so that a FIFO given as a path fails below instead of waiting for a writer.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .cannotRead(path: path, reason: systemError()) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -51,6 +52,7 @@ final class FileSource: ByteSource {
             close(fd)
             throw .cannotRead(path: path, reason: info.st_mode & S_IFMT == S_IFDIR ? "it is a directory" : "not a regular file")
         }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         descriptor = fd
         size = Int64(info.st_size)
     }

@@ -4,40 +4,42 @@
 struct CRC32 {
     private(set) var value: UInt32 = 0
 
-    private static let tables: [[UInt32]] = {
-        var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
+    /// Eight 256-entry tables, one after the other: table `k` advances a byte through `k` more zero bytes.
+    private static let tables: [UInt32] = {
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
         for byte in 0..<256 {
             var crc = UInt32(byte)
             for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-            tables[0][byte] = crc
+            tables[byte] = crc
         }
-        for byte in 0..<256 {
-            for slice in 1..<8 {
-                let previous = tables[slice - 1][byte]
-                tables[slice][byte] = (previous >> 8) ^ tables[0][Int(previous & 0xFF)]
+        for slice in 1..<8 {
+            for byte in 0..<256 {
+                let previous = tables[(slice - 1) * 256 + byte]
+                tables[slice * 256 + byte] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
             }
         }
         return tables
     }()
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         var crc = ~value
         Self.tables.withUnsafeBufferPointer { tables in
-            let t0 = tables[0], t1 = tables[1], t2 = tables[2], t3 = tables[3]
-            let t4 = tables[4], t5 = tables[5], t6 = tables[6], t7 = tables[7]
-            var index = 0
-            let count = bytes.count
-            while index + 8 <= count {
-                let low = crc ^ (UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
-                    | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24)
-                crc = t7[Int(low & 0xFF)] ^ t6[Int(low >> 8 & 0xFF)] ^ t5[Int(low >> 16 & 0xFF)] ^ t4[Int(low >> 24)]
-                    ^ t3[Int(bytes[index + 4])] ^ t2[Int(bytes[index + 5])] ^ t1[Int(bytes[index + 6])]
-                    ^ t0[Int(bytes[index + 7])]
-                index += 8
+            let t = tables.baseAddress!
+            var pointer = base
+            let end = base + bytes.count
+            while end - pointer >= 8 {
+                let low = crc ^ UInt32(littleEndian: pointer.loadUnaligned(as: UInt32.self))
+                let high = UInt32(littleEndian: pointer.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+                crc = t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int(low >> 8 & 0xFF)]
+                    ^ t[5 * 256 + Int(low >> 16 & 0xFF)] ^ t[4 * 256 + Int(low >> 24)]
+                    ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int(high >> 8 & 0xFF)]
+                    ^ t[256 + Int(high >> 16 & 0xFF)] ^ t[Int(high >> 24)]
+                pointer += 8
             }
-            while index < count {
-                crc = (crc >> 8) ^ t0[Int((crc ^ UInt32(bytes[index])) & 0xFF)]
-                index += 1
+            while pointer < end {
+                crc = (crc >> 8) ^ t[Int((crc ^ UInt32(pointer.load(as: UInt8.self))) & 0xFF)]
+                pointer += 1
             }
         }
         value = ~crc

@@ -1,11 +1,15 @@
 /// A JSON value that keeps what a generic decoder loses: object member order and each number's
 /// literal text. Claims are written from it byte for byte, so the same inputs give the same token.
 public indirect enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number as written (`1`, `-2.5e3`); never re-formatted.
     case number(String)
+    /// A string, unescaped.
     case string(String)
+    /// An array.
     case array([JSONValue])
     /// Members in document order; keys are unique.
     case object([JSONMember])
@@ -73,7 +77,9 @@ public indirect enum JSONValue: Sendable, Hashable {
 
 /// One `"key": value` member of a JSON object.
 public struct JSONMember: Sendable, Hashable {
+    /// The member's name.
     public var key: String
+    /// The member's value.
     public var value: JSONValue
 
     /// A member from its key and value.

@@ -169,5 +169,8 @@ struct HostileArchiveTests {
         let directory = try makeTemporaryDirectory()
         #expect(archiveError { _ = try ProviderArchive(verifying: directory.appendingPathComponent("missing.par.gz")) }.map(label) == "cannotRead")
         #expect(archiveError { _ = try ProviderArchive(verifying: directory) } == .cannotRead(path: directory.path, reason: "it is a directory"))
+        let fifo = directory.appendingPathComponent("fifo.par.gz")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        #expect(archiveError { _ = try ProviderArchive(verifying: fifo) } == .cannotRead(path: fifo.path, reason: "not a regular file"))
     }
 }
