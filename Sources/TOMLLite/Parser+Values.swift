@@ -66,7 +66,7 @@ extension Parser {
         try checkDepth(depth)
         let open = i
         i += 1
-        let table = TableBuilder(origin: .inline, depth: depth, path: [])
+        let table = TableBuilder(origin: .inline, depth: depth, parent: nil, key: nil)
         skipBlanks()
         if i < end, src[i] == UInt8(ascii: "}") {
             i += 1
@@ -128,8 +128,8 @@ extension Parser {
         }
         let stop = i
         let length = stop - start
-        if matches(start, stop, "true") { return .bool(true) }
-        if matches(start, stop, "false") { return .bool(false) }
+        if src[start] == UInt8(ascii: "t"), matches(start, stop, "true") { return .bool(true) }
+        if src[start] == UInt8(ascii: "f"), matches(start, stop, "false") { return .bool(false) }
         if length >= 10, src[start + 4] == UInt8(ascii: "-"), (start..<start + 4).allSatisfy({ Self.isDigit(src[$0]) }) {
             return try parseDateTime(start, stop)
         }
@@ -160,8 +160,10 @@ extension Parser {
         let negative = src[p] == UInt8(ascii: "-")
         let signed = negative || src[p] == UInt8(ascii: "+")
         if signed { p += 1 }
-        if matches(p, stop, "inf") { return .float(negative ? -.infinity : .infinity) }
-        if matches(p, stop, "nan") { return .float(negative ? -.nan : .nan) }
+        if p < stop, !Self.isDigit(src[p]) {
+            if matches(p, stop, "inf") { return .float(negative ? -.infinity : .infinity) }
+            if matches(p, stop, "nan") { return .float(negative ? -.nan : .nan) }
+        }
         if p + 1 < stop, src[p] == UInt8(ascii: "0"), let radix = Self.radix(prefix: src[p + 1]) {
             if signed {
                 throw invalidToken("integer", start, stop, "hexadecimal, octal and binary integers cannot have a sign")

@@ -15,6 +15,8 @@ struct Parser {
     var tracker = LineTracker()
     /// Reused buffer for strings that contain escapes or line breaks to normalise.
     var scratch: [UInt8] = []
+    /// Reused buffer for the parts of the key being read.
+    var keyParts: [KeyPart] = []
 
     init(_ src: UnsafeBufferPointer<UInt8>, fileName: String?) {
         self.src = src
@@ -30,7 +32,7 @@ struct Parser {
         try validateUTF8()
         i = bomLength
         tracker = LineTracker(origin: bomLength)
-        let root = TableBuilder(origin: .root, depth: 0, path: [])
+        let root = TableBuilder(origin: .root, depth: 0, parent: nil, key: nil)
         var current = root
         while true {
             skipBlanks()
@@ -47,10 +49,10 @@ struct Parser {
                 continue
             case UInt8(ascii: "["):
                 current = try parseHeader(root: root)
-                try expectLineEnd(after: "the table header")
+                try expectLineEnd(afterKey: nil)
             default:
                 let key = try parseKeyValue(into: current)
-                try expectLineEnd(after: "the value of " + quoted(key))
+                try expectLineEnd(afterKey: key)
             }
         }
         return root.freeze()
@@ -91,7 +93,8 @@ struct Parser {
     }
 
     /// After a key/value pair or a header: blanks, an optional comment, then a line break or the end.
-    mutating func expectLineEnd(after what: String) throws(TOMLError) {
+    /// - Parameter key: Where the key of the pair is, or `nil` after a header.
+    mutating func expectLineEnd(afterKey key: Range<Int>?) throws(TOMLError) {
         skipBlanks()
         guard i < end else { return }
         switch src[i] {
@@ -101,6 +104,7 @@ struct Parser {
         case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
             try skipNewline()
         default:
+            let what = key.map { "the value of " + makeString($0.lowerBound, $0.upperBound) } ?? "the table header"
             throw fail("unexpected \(describeCharacter(at: i)) after \(what); expected a new line")
         }
     }
@@ -124,17 +128,23 @@ struct Parser {
         var offset: Int
     }
 
-    /// A simple or dotted key, with blanks allowed around the dots.
-    mutating func parseKey() throws(TOMLError) -> [KeyPart] {
-        var parts: [KeyPart] = []
+    /// Reads a simple or dotted key (blanks allowed around the dots) into `keyParts`.
+    mutating func parseKey() throws(TOMLError) {
+        keyParts.removeAll(keepingCapacity: true)
         while true {
             let start = i
-            parts.append(KeyPart(name: try parseSimpleKey(), offset: start))
+            let name = try parseSimpleKey()
+            keyParts.append(KeyPart(name: name, offset: start))
             skipBlanks()
-            guard i < end, src[i] == UInt8(ascii: ".") else { return parts }
+            guard i < end, src[i] == UInt8(ascii: ".") else { return }
             i += 1
             skipBlanks()
         }
+    }
+
+    /// The names of `keyParts[..<count]`, for messages.
+    func keyNames(_ count: Int? = nil) -> [String] {
+        keyParts[..<(count ?? keyParts.count)].map(\.name)
     }
 
     mutating func parseSimpleKey() throws(TOMLError) -> String {
@@ -170,54 +180,55 @@ struct Parser {
     // MARK: - Key/value pairs
 
     /// Reads `key = value` and stores it in `table` (creating dotted-key tables on the way).
-    /// - Returns: The key's names, for messages.
+    /// - Returns: The source text of the key, for messages.
     @discardableResult
-    mutating func parseKeyValue(into table: TableBuilder) throws(TOMLError) -> [String] {
-        let parts = try parseKey()
-        let names = parts.map(\.name)
+    mutating func parseKeyValue(into table: TableBuilder) throws(TOMLError) -> Range<Int> {
+        let keyStart = i
+        try parseKey()
+        let keyEnd = i
         skipBlanks()
         guard i < end, src[i] == UInt8(ascii: "=") else {
+            let key = quoted(keyNames())
             if i < end, src[i] == 0x0A || src[i] == 0x0D || src[i] == UInt8(ascii: "#") {
-                throw fail("expected '=' after key \(quoted(names)), found end of line (a key needs a value on the same line)")
+                throw fail("expected '=' after key \(key), found end of line (a key needs a value on the same line)")
             }
-            throw fail("expected '=' after key \(quoted(names)), found \(describeCharacter(at: i))")
+            throw fail("expected '=' after key \(key), found \(describeCharacter(at: i))")
         }
         i += 1
         skipBlanks()
 
+        // Resolve where the value goes before reading it: reading an inline table reuses `keyParts`.
         var target = table
-        var positions: [TOMLPosition] = []
-        positions.reserveCapacity(parts.count)
-        for part in parts { positions.append(position(of: part.offset)) }
-        for n in 0..<(parts.count - 1) {
-            target = try descendDotted(from: target, parts: parts, at: n, position: positions[n])
+        let lastIndex = keyParts.count - 1
+        for n in 0..<lastIndex {
+            target = try descendDotted(from: target, part: n)
         }
-        let last = parts[parts.count - 1]
-        if let existing = target.find(last.name) {
+        let last = keyParts[lastIndex]
+        let keyPosition = position(of: last.offset)
+        let (slot, isNew) = target.appendIfAbsent(last.name, keyPosition: keyPosition, valuePosition: position(of: i))
+        guard isNew else {
             throw fail(
-                "duplicate key \(quoted(names)) (first defined at line \(target.slots[existing].keyPosition.line))",
+                "duplicate key \(quoted(keyNames())) (first defined at line \(target.keyLine(at: slot)))",
                 at: last.offset)
         }
-        let valuePosition = position(of: i)
-        let value = try parseValue(depth: target.depth + 1)
-        target.append(last.name, .value(value), keyPosition: positions[parts.count - 1], valuePosition: valuePosition)
-        return names
+        target.setValue(try parseValue(depth: target.depth + 1), at: slot)
+        return keyStart..<keyEnd
     }
 
-    /// Follows part `n` of a dotted key from `table`, creating a dotted table when missing.
-    mutating func descendDotted(
-        from table: TableBuilder, parts: [KeyPart], at n: Int, position: TOMLPosition
-    ) throws(TOMLError) -> TableBuilder {
-        let part = parts[n]
-        let shown = table.path + parts[...n].map(\.name)
-        guard let slot = table.find(part.name) else {
+    /// Follows `keyParts[n]` of a dotted key from `table`, creating a dotted table when missing.
+    mutating func descendDotted(from table: TableBuilder, part n: Int) throws(TOMLError) -> TableBuilder {
+        let part = keyParts[n]
+        let keyPosition = position(of: part.offset)
+        let (slot, isNew) = table.appendIfAbsent(part.name, keyPosition: keyPosition, valuePosition: keyPosition)
+        guard !isNew else {
             let child = try makeTable(.dotted, in: table, key: part.name, offset: part.offset)
-            table.append(part.name, .table(child), keyPosition: position, valuePosition: position)
+            table.setChild(.table(child), at: slot)
             return child
         }
-        let line = table.slots[slot].keyPosition.line
-        switch table.slots[slot].item {
-        case .table(let child):
+        var shown: [String] { table.path + keyNames(n + 1) }
+        let line = table.keyLine(at: slot)
+        switch table.item(at: slot) {
+        case .child(.table(let child)):
             switch child.origin {
             case .dotted:
                 return child
@@ -230,7 +241,7 @@ struct Parser {
                     "cannot add keys to table [\(display(shown))] with dotted keys: it was defined by a header at line \(line)",
                     at: part.offset)
             }
-        case .tables:
+        case .child(.tables):
             throw fail(
                 "cannot add keys to \(quoted(shown)) with dotted keys: it is an array of tables (defined at line \(line))",
                 at: part.offset)
@@ -254,7 +265,7 @@ struct Parser {
         guard depth <= Self.maximumDepth else {
             throw fail("tables and arrays are nested more than \(Self.maximumDepth) levels deep", at: offset)
         }
-        return TableBuilder(origin: origin, depth: depth, path: parent.path + [key])
+        return TableBuilder(origin: origin, depth: depth, parent: parent, key: key)
     }
 
     // MARK: - Headers
@@ -267,8 +278,8 @@ struct Parser {
         let isArray = i < end && src[i] == UInt8(ascii: "[")
         if isArray { i += 1 }
         skipBlanks()
-        let parts = try parseKey()
-        let names = parts.map(\.name)
+        try parseKey()
+        var names: [String] { keyNames() }
         if isArray {
             guard i + 1 < end, src[i] == UInt8(ascii: "]"), src[i + 1] == UInt8(ascii: "]") else {
                 throw fail("expected ']]' to close the array-of-tables header [[\(display(names))]], found \(describeCharacter(at: i))")
@@ -282,55 +293,54 @@ struct Parser {
         }
 
         var table = root
-        for n in 0..<(parts.count - 1) {
-            let part = parts[n]
+        let lastIndex = keyParts.count - 1
+        for n in 0..<lastIndex {
+            let part = keyParts[n]
             let keyPosition = position(of: part.offset)
-            guard let slot = table.find(part.name) else {
+            let (slot, isNew) = table.appendIfAbsent(part.name, keyPosition: keyPosition, valuePosition: keyPosition)
+            guard !isNew else {
                 let child = try makeTable(.implicit, in: table, key: part.name, offset: part.offset)
-                table.append(part.name, .table(child), keyPosition: keyPosition, valuePosition: keyPosition)
+                table.setChild(.table(child), at: slot)
                 table = child
                 continue
             }
-            switch table.slots[slot].item {
-            case .table(let child):
+            switch table.item(at: slot) {
+            case .child(.table(let child)):
                 table = child
-            case .tables(let array):
+            case .child(.tables(let array)):
                 table = array.tables[array.tables.count - 1]
             case .value(let value):
-                let line = table.slots[slot].keyPosition.line
-                throw fail(notATableMessage(Array(names[...n]), value, line: line), at: part.offset)
+                throw fail(notATableMessage(keyNames(n + 1), value, line: table.keyLine(at: slot)), at: part.offset)
             }
         }
 
-        let last = parts[parts.count - 1]
+        let last = keyParts[lastIndex]
         let keyPosition = position(of: last.offset)
-        guard let slot = table.find(last.name) else {
+        let (slot, isNew) = table.appendIfAbsent(last.name, keyPosition: keyPosition, valuePosition: headerPosition)
+        guard !isNew else {
             if isArray {
                 let element = try makeTable(.arrayElement, in: table, key: last.name, offset: last.offset, extraDepth: 2)
-                table.append(
-                    last.name, .tables(TableArrayBuilder(first: element)), keyPosition: keyPosition,
-                    valuePosition: headerPosition)
+                table.setChild(.tables(TableArrayBuilder(first: element)), at: slot)
                 return element
             }
             let child = try makeTable(.header, in: table, key: last.name, offset: last.offset)
-            table.append(last.name, .table(child), keyPosition: keyPosition, valuePosition: headerPosition)
+            table.setChild(.table(child), at: slot)
             return child
         }
-        let line = table.slots[slot].keyPosition.line
-        switch table.slots[slot].item {
-        case .tables(let array) where isArray:
+        let line = table.keyLine(at: slot)
+        switch table.item(at: slot) {
+        case .child(.tables(let array)) where isArray:
             let element = try makeTable(.arrayElement, in: table, key: last.name, offset: last.offset, extraDepth: 2)
             array.tables.append(element)
             return element
-        case .tables:
+        case .child(.tables):
             throw fail(
                 "\(quoted(names)) is an array of tables (defined at line \(line)); use [[\(display(names))]] to add an element",
                 at: open)
-        case .table(let child) where isArray:
-            _ = child
+        case .child(.table) where isArray:
             throw fail(
                 "cannot use [[\(display(names))]]: \(quoted(names)) is already a table (defined at line \(line))", at: open)
-        case .table(let child):
+        case .child(.table(let child)):
             switch child.origin {
             case .implicit:
                 child.origin = .header
@@ -410,6 +420,13 @@ struct Parser {
         var p = 0
         let n = src.count
         while p < n {
+            // ASCII runs, eight bytes at a time.
+            while p + 8 <= n,
+                UnsafeRawPointer(src.baseAddress! + p).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
+                p += 8
+            }
+            guard p < n else { break }
             let b = src[p]
             if b < 0x80 {
                 p += 1

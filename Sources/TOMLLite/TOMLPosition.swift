@@ -3,18 +3,29 @@
 /// Lines and columns are 1-based. Columns count Unicode scalars, so a caret printed under column `n` lines
 /// up with the `n`th character of the line (tabs and characters wider than one cell aside).
 public struct TOMLPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+    // Stored narrow: every key and value of a document carries two positions.
+    private var storedLine: Int32
+    private var storedColumn: Int32
+
     /// The 1-based line number.
-    public var line: Int
+    public var line: Int {
+        get { Int(storedLine) }
+        set { storedLine = Int32(clamping: newValue) }
+    }
+
     /// The 1-based column, in Unicode scalars from the start of the line.
-    public var column: Int
+    public var column: Int {
+        get { Int(storedColumn) }
+        set { storedColumn = Int32(clamping: newValue) }
+    }
 
     /// Creates a position.
     /// - Parameters:
     ///   - line: The 1-based line number.
     ///   - column: The 1-based column, in Unicode scalars.
     public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
+        storedLine = Int32(clamping: line)
+        storedColumn = Int32(clamping: column)
     }
 
     /// `line:column`, as used in error messages.
@@ -46,20 +57,26 @@ struct LineTracker {
             line = 1
             column = 1
         }
-        var o = offset
         var l = line
         var c = column
         let stop = min(target, bytes.count)
-        while o < stop {
-            let b = bytes[o]
-            if b == 0x0A {
-                l += 1
-                c = 1
-            } else if b & 0xC0 != 0x80 {
-                c += 1
+        // The last line break before `stop`, searching back from it (lines are short, inputs long).
+        var lineStart = offset
+        var p = stop
+        while p > offset {
+            p -= 1
+            if bytes[p] == 0x0A {
+                lineStart = p + 1
+                break
             }
-            o += 1
         }
+        if lineStart > offset {
+            var breaks = 0
+            for k in offset..<lineStart where bytes[k] == 0x0A { breaks += 1 }
+            l += breaks
+            c = 1
+        }
+        for k in lineStart..<stop where bytes[k] & 0xC0 != 0x80 { c += 1 }
         offset = stop
         line = l
         column = c

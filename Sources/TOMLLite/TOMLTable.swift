@@ -140,12 +140,29 @@ public struct TOMLTable: Sendable, RandomAccessCollection, Equatable, Expressibl
 /// The key → position index beside an ordered list of keys: a linear scan while the list is short, a
 /// dictionary once it grows. Keys are compared by their UTF-8 bytes.
 struct KeyIndex: Sendable {
-    private static let threshold = 8
+    private static let threshold = 16
     private var map: [ExactKey: Int]?
 
     func find(_ key: String, count: Int, keyAt: (Int) -> String) -> Int? {
         if let map { return map[ExactKey(key)] }
         for at in 0..<count where ExactKey.same(keyAt(at), key) { return at }
+        return nil
+    }
+
+    /// Records the key just appended at `position`, unless an earlier key is the same: then records
+    /// nothing and returns the earlier key's position. One hash in the usual case.
+    mutating func addLast(at position: Int, keyAt: (Int) -> String) -> Int? {
+        let key = keyAt(position)
+        if map != nil {
+            let exact = ExactKey(key)
+            if let earlier = map!.updateValue(position, forKey: exact) {
+                map![exact] = earlier
+                return earlier
+            }
+            return nil
+        }
+        for at in 0..<position where ExactKey.same(keyAt(at), key) { return at }
+        if position >= Self.threshold { rebuild(count: position + 1, keyAt: keyAt) }
         return nil
     }
 
@@ -162,7 +179,7 @@ struct KeyIndex: Sendable {
             map = nil
             return
         }
-        var fresh = [ExactKey: Int](minimumCapacity: count)
+        var fresh = [ExactKey: Int](minimumCapacity: count * 2)
         for at in 0..<count { fresh[ExactKey(keyAt(at))] = at }
         map = fresh
     }
@@ -175,15 +192,15 @@ struct ExactKey: Hashable, Sendable {
     init(_ string: String) { self.string = string }
 
     static func same(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { pa in b.withUTF8 { pb in pa.elementsEqual(pb) } }
+        // Byte-equal strings are always `==`; `==` is a fast memory comparison for ASCII and NFC text, and
+        // only canonically equivalent strings need the byte check.
+        a == b && a.utf8.elementsEqual(b.utf8)
     }
 
     static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { same(lhs.string, rhs.string) }
 
     func hash(into hasher: inout Hasher) {
-        var s = string
-        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        // Consistent with `==`: byte-equal strings hash alike.
+        hasher.combine(string)
     }
 }

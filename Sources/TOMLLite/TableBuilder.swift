@@ -1,5 +1,7 @@
 /// A table under construction. Reference type so that `[a.b]` headers and dotted keys can reach a table
-/// deep in the document and add to it in place; converted once to ``TOMLTable`` values at the end.
+/// deep in the document and add to it in place. Finished values are stored as the final
+/// ``TOMLTable/Entry`` values straight away; only entries that hold a table or an array of tables that may
+/// still grow point at a child builder, filled in when the table is frozen at the end.
 final class TableBuilder {
     /// How the table came to exist, which decides how it may be extended later (TOML 1.0 §Table).
     enum Origin {
@@ -17,67 +19,93 @@ final class TableBuilder {
         case arrayElement
     }
 
+    /// A table or array of tables that may still grow.
+    enum Child {
+        case table(TableBuilder)
+        case tables(TableArrayBuilder)
+    }
+
     /// What a key holds while the document is being read.
     enum Item {
         /// A finished value: scalar, static array or inline table. Never extended.
         case value(TOMLValue)
-        /// A table that may still grow.
-        case table(TableBuilder)
-        /// An array of tables (`[[a]]`) that may still grow.
-        case tables(TableArrayBuilder)
-    }
-
-    struct Slot {
-        var key: String
-        var item: Item
-        var keyPosition: TOMLPosition
-        var valuePosition: TOMLPosition
+        /// A table or array of tables that may still grow.
+        case child(Child)
     }
 
     var origin: Origin
     /// Nesting depth in the value tree (the root is 0).
     let depth: Int
-    /// The table's full key path, for messages.
-    let path: [String]
-    private(set) var slots: [Slot] = []
-    private var index = KeyIndex()
+    private unowned let parent: TableBuilder?
+    private let key: String?
+    @exclusivity(unchecked) private var entries: [TOMLTable.Entry] = []
+    @exclusivity(unchecked) private var index = KeyIndex()
+    /// For each entry, its index in `children` or -1; left empty until the table gets its first child.
+    @exclusivity(unchecked) private var childOf: [Int32] = []
+    @exclusivity(unchecked) private var children: [Child] = []
 
-    init(origin: Origin, depth: Int, path: [String]) {
+    init(origin: Origin, depth: Int, parent: TableBuilder?, key: String?) {
         self.origin = origin
         self.depth = depth
-        self.path = path
+        self.parent = parent
+        self.key = key
     }
 
-    /// The slot number of a key, if present.
-    func find(_ key: String) -> Int? {
-        index.find(key, count: slots.count) { slots[$0].key }
+    /// The table's full key path, for messages.
+    var path: [String] {
+        guard let parent, let key else { return [] }
+        return parent.path + [key]
     }
 
-    func append(_ key: String, _ item: Item, keyPosition: TOMLPosition, valuePosition: TOMLPosition) {
-        slots.append(Slot(key: key, item: item, keyPosition: keyPosition, valuePosition: valuePosition))
-        index.didAppend(key, at: slots.count - 1) { slots[$0].key }
+    func item(at slot: Int) -> Item {
+        if !childOf.isEmpty, childOf[slot] >= 0 { return .child(children[Int(childOf[slot])]) }
+        return .value(entries[slot].value)
+    }
+
+    /// The line where the key of a slot is written.
+    func keyLine(at slot: Int) -> Int { entries[slot].keyPosition?.line ?? 0 }
+
+    /// Appends `key` with a placeholder value (set it with ``setValue(_:at:)`` or ``setChild(_:at:)``),
+    /// unless the table already has the key.
+    /// - Returns: The key's slot, and whether it was just appended.
+    func appendIfAbsent(
+        _ key: String, keyPosition: TOMLPosition, valuePosition: TOMLPosition
+    ) -> (slot: Int, isNew: Bool) {
+        entries.append(TOMLTable.Entry(key: key, value: .bool(false), keyPosition: keyPosition, valuePosition: valuePosition))
+        if let earlier = index.addLast(at: entries.count - 1, keyAt: { entries[$0].key }) {
+            entries.removeLast()
+            return (earlier, false)
+        }
+        if !childOf.isEmpty { childOf.append(-1) }
+        return (entries.count - 1, true)
+    }
+
+    func setValue(_ value: TOMLValue, at slot: Int) {
+        entries[slot].value = value
+    }
+
+    func setChild(_ child: Child, at slot: Int) {
+        if childOf.isEmpty { childOf = Array(repeating: -1, count: entries.count) }
+        childOf[slot] = Int32(children.count)
+        children.append(child)
     }
 
     func setValuePosition(_ position: TOMLPosition, at slot: Int) {
-        slots[slot].valuePosition = position
+        entries[slot].valuePosition = position
     }
 
-    /// The finished table. Each builder is frozen once, so freezing the document is linear in its size.
+    /// The finished table; the builder is empty afterwards. Each builder is frozen once, so freezing the
+    /// document is linear in its size.
     func freeze() -> TOMLTable {
-        var entries: [TOMLTable.Entry] = []
-        entries.reserveCapacity(slots.count)
-        for slot in slots {
-            let value: TOMLValue
-            switch slot.item {
-            case .value(let finished): value = finished
-            case .table(let table): value = .table(table.freeze())
-            case .tables(let array): value = .array(array.tables.map { .table($0.freeze()) })
+        var finished = entries
+        entries = []
+        for (slot, child) in childOf.enumerated() where child >= 0 {
+            switch children[Int(child)] {
+            case .table(let table): finished[slot].value = .table(table.freeze())
+            case .tables(let array): finished[slot].value = .array(array.tables.map { .table($0.freeze()) })
             }
-            entries.append(
-                TOMLTable.Entry(
-                    key: slot.key, value: value, keyPosition: slot.keyPosition, valuePosition: slot.valuePosition))
         }
-        return TOMLTable(entries: entries, index: index)
+        return TOMLTable(entries: finished, index: index)
     }
 }
 

@@ -5,11 +5,11 @@ extension TOMLTable {
     ///
     /// Floats print round-trippably (`0.1`, `1e+100`, `inf`, `-inf`, `nan`, `-0.0`); dates and times print in
     /// RFC 3339 form with their fractional seconds exactly as written. Keys keep document order.
-    /// - Returns: Compact JSON, UTF-8, without a trailing newline.
-    public func taggedJSON() -> String {
+    /// - Returns: Compact JSON as UTF-8 bytes, without a trailing newline.
+    public func taggedJSON() -> [UInt8] {
         var writer = TaggedJSONWriter()
         writer.write(self)
-        return String(decoding: writer.bytes, as: UTF8.self)
+        return writer.bytes
     }
 }
 
@@ -57,32 +57,46 @@ private struct TaggedJSONWriter {
     }
 
     mutating func writeTagged(_ type: StaticString, _ text: String) {
-        bytes.append(contentsOf: #"{"type":""#.utf8)
-        bytes.append(contentsOf: UnsafeBufferPointer(start: type.utf8Start, count: type.utf8CodeUnitCount))
-        bytes.append(contentsOf: #"","value":"#.utf8)
+        append(#"{"type":""#)
+        append(type)
+        append(#"","value":"#)
         writeString(text)
         bytes.append(UInt8(ascii: "}"))
     }
 
+    mutating func append(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     mutating func writeString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
-        for b in string.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
-            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
-            case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
-            case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(b >> 4)])
-                bytes.append(hex[Int(b & 0xF)])
-            default: bytes.append(b)
+        var string = string
+        string.withUTF8 { utf8 in
+            var run = 0
+            for (n, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<n]))
+                run = n + 1
+                writeEscape(b)
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func writeEscape(_ b: UInt8) {
+        switch b {
+        case UInt8(ascii: "\""): append(#"\""#)
+        case UInt8(ascii: "\\"): append(#"\\"#)
+        case 0x0A: append(#"\n"#)
+        case 0x0D: append(#"\r"#)
+        case 0x09: append(#"\t"#)
+        case 0x08: append(#"\b"#)
+        case 0x0C: append(#"\f"#)
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            append(#"\u00"#)
+            bytes.append(hex[Int(b >> 4)])
+            bytes.append(hex[Int(b & 0xF)])
+        }
     }
 }

@@ -6,7 +6,9 @@ import TOMLLite
 let input = FileHandle.standardInput.readDataToEndOfFile()
 do throws(TOMLError) {
     let document = try TOMLTable(parsing: input)
-    FileHandle.standardOutput.write(Data((document.taggedJSON() + "\n").utf8))
+    var json = document.taggedJSON()
+    json.append(0x0A)
+    FileHandle.standardOutput.write(Data(json))
     exit(0)
 } catch {
     FileHandle.standardError.write(Data(("toml-decoder: " + error.description + "\n").utf8))
