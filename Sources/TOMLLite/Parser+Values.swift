@@ -199,6 +199,9 @@ extension Parser {
             p = try scanDigits(p, stop, radix: 10, token: start)
         }
         guard p == stop else {
+            if src[p] == UInt8(ascii: "-") || src[p] == UInt8(ascii: ":") {
+                throw invalidToken("date or time", start, stop, "expected YYYY-MM-DD, HH:MM:SS or both")
+            }
             throw fail(
                 "invalid value \"\(makeString(start, stop))\" (expected a number, date or time; found \(describeCharacter(at: p)) inside it)",
                 at: start)

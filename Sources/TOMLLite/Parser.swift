@@ -104,7 +104,12 @@ struct Parser {
         case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
             try skipNewline()
         default:
-            let what = key.map { "the value of " + makeString($0.lowerBound, $0.upperBound) } ?? "the table header"
+            let what = key.map { range -> String in
+                var stop = range.upperBound
+                while stop > range.lowerBound, src[stop - 1] == 0x20 || src[stop - 1] == 0x09 { stop -= 1 }
+                let raw = makeString(range.lowerBound, stop)
+                return "the value of " + (raw.contains("\"") ? raw : "\"" + raw + "\"")
+            } ?? "the table header"
             throw fail("unexpected \(describeCharacter(at: i)) after \(what); expected a new line")
         }
     }
@@ -225,7 +230,7 @@ struct Parser {
             table.setChild(.table(child), at: slot)
             return child
         }
-        var shown: [String] { table.path + keyNames(n + 1) }
+        var shown: [String] { table.path + [part.name] }
         let line = table.keyLine(at: slot)
         switch table.item(at: slot) {
         case .child(.table(let child)):
@@ -358,10 +363,7 @@ struct Parser {
                 "cannot use [[\(display(names))]]: \(quoted(names)) is a static array (defined at line \(line)), not an array of tables",
                 at: open)
         case .value(let value):
-            if case .table = value {
-                throw fail(notATableMessage(names, value, line: line), at: open)
-            }
-            throw fail("duplicate key \(quoted(names)) (first defined at line \(line))", at: open)
+            throw fail(notATableMessage(names, value, line: line), at: open)
         }
     }
 
