@@ -31,6 +31,7 @@ public struct TOMLPosition: Sendable, Hashable, Comparable, CustomStringConverti
     /// `line:column`, as used in error messages.
     public var description: String { "\(line):\(column)" }
 
+    /// Whether `lhs` comes before `rhs` in the document.
     public static func < (lhs: TOMLPosition, rhs: TOMLPosition) -> Bool {
         (lhs.line, lhs.column) < (rhs.line, rhs.column)
     }

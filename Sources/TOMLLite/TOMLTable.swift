@@ -124,6 +124,7 @@ public struct TOMLTable: Sendable, RandomAccessCollection, Equatable, Expressibl
         return old
     }
 
+    /// Whether both tables hold the same keys with equal values (order and positions aside).
     public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
         guard lhs.count == rhs.count else { return false }
         for entry in lhs.entries {

@@ -16,7 +16,12 @@ import TOMLLite
 public struct ProviderManifest: Sendable, Equatable {
     /// The languages swash builds providers in.
     public enum Language: String, Sendable, Equatable, CaseIterable {
-        case rust, swift, go
+        /// `language = "rust"`: built with cargo.
+        case rust
+        /// `language = "swift"`: built with SwiftPM.
+        case swift
+        /// `language = "go"`: built with `go build`.
+        case go
     }
 
     /// The `wasmcloud.toml` that was read (absolute, standardized).
