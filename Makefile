@@ -17,8 +17,8 @@ release: deps
 test:
 	@Scripts/install-deps --python $(TEST_DEPS)
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory toml-test
+	$(SWIFT) test --skip-build
 
 # toml-test conformance of TOMLLite through toml-decoder: the full runner output goes to .build/toml-test.out;
 # the FAIL lines and the summary are shown, and anything but exactly "709 passed, 0 failed" fails.
