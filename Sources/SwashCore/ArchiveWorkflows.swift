@@ -34,13 +34,17 @@ public enum ArchiveWorkflows {
         public var destination: String?
         /// `--compress`: write gzip (`.par.gz`).
         public var compress: Bool
+        /// The name the service key file is found under (`<stem>_service.nk`); default: the binary's stem.
+        /// `build` passes the project's `bin_name` so a `--binary` artifact signs with the project's key.
+        public var subjectStem: String?
 
         /// A request from the flags' values.
         public init(
             name: String, vendor: String, binary: String, arch: String? = nil, version: String? = nil,
             revision: Int? = nil, capabilityContractID: String? = nil, schema: String? = nil, wit: String? = nil,
-            destination: String? = nil, compress: Bool = false
+            destination: String? = nil, compress: Bool = false, subjectStem: String? = nil
         ) {
+            self.subjectStem = subjectStem
             self.name = name
             self.vendor = vendor
             self.binary = binary
@@ -81,7 +85,7 @@ public enum ArchiveWorkflows {
         let schema = try request.schema.map { try readSchema(context.resolve(path: $0)) }
         // Inputs are checked before keys are looked up, so a typo never generates a key file.
         let issuer = try keys.issuer()
-        let subject = try keys.subject(binaryStem: stem)
+        let subject = try keys.subject(binaryStem: request.subjectStem ?? stem)
         let epoch = sourceDateEpoch(context)
         let destination = destinationURL(request, stem: stem, context: context)
         let metadata = ArchiveMetadata(
