@@ -26,12 +26,19 @@ let package = Package(
         .systemLibrary(
             name: "CArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
+        .systemLibrary(
+            name: "CDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
         // Format modules: bytes in, values out. No I/O policy.
         .target(name: "TOMLLite"),
         .target(name: "NKeys", dependencies: ["CSodium"]),
         .target(name: "Wascap", dependencies: ["NKeys", "CSodium"]),
-        .target(name: "ProviderArchiveKit", dependencies: ["Wascap", "NKeys", "CArchive", "CSodium"]),
+        .target(
+            name: "ProviderArchiveKit", dependencies: ["Wascap", "NKeys", "CArchive", "CSodium", "CDeflate", "CZlib"]),
         .target(name: "WasmCloudManifest", dependencies: ["TOMLLite"]),
 
         // Workflows: paths, environment, key directories, subprocesses, network.

@@ -9,13 +9,19 @@ import Foundation
 
 // Every libarchive read call and every read(2) of this module lives in this file.
 
-/// Bytes read, hashed and copied at a time.
-let chunkSize = 1 << 20
+/// Bytes read, hashed and copied at a time: small enough to stay in the core's cache between steps.
+let chunkSize = 256 << 10
 
 /// A pull source of bytes.
 protocol ByteSource: AnyObject {
     /// Reads up to `buffer.count` bytes into `buffer`; returns 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int
+}
+
+/// A pull source of bytes in blocks it owns.
+protocol BlockSource: AnyObject {
+    /// The next bytes, valid until the next call; empty at the end.
+    func nextBlock() throws(ProviderArchiveError) -> UnsafeRawBufferPointer
 }
 
 /// read(2) into a buffer (a free function, so the call is not taken for a method named `read`).
@@ -26,12 +32,10 @@ private func readDescriptor(_ descriptor: Int32, _ buffer: UnsafeMutableRawBuffe
 /// Text of the current `errno`.
 func systemError(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
-/// A regular file read front to back with read(2). Remembers its last 8 bytes (a gzip trailer).
+/// A regular file read front to back with read(2).
 final class FileSource: ByteSource {
     let path: String
     private let descriptor: Int32
-    /// The last (up to) 8 bytes read so far.
-    private(set) var tail: [UInt8] = []
     /// The file's size when opened.
     let size: Int64
 
@@ -70,106 +74,32 @@ final class FileSource: ByteSource {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int {
         while true {
             let got = readDescriptor(descriptor, buffer)
-            if got >= 0 {
-                if got >= 8 {
-                    tail = Array(UnsafeRawBufferPointer(rebasing: buffer[(got - 8)..<got]))
-                } else if got > 0 {
-                    tail = Array((tail + UnsafeRawBufferPointer(rebasing: buffer[0..<got])).suffix(8))
-                }
-                return got
-            }
+            if got >= 0 { return got }
             if errno == EINTR { continue }
             throw .cannotRead(path: path, reason: systemError())
         }
     }
 }
 
-/// The decompressed bytes of a one-member gzip file, through libarchive's gzip filter, with the
-/// trailer (CRC-32 and length, which libarchive does not check) verified at the end.
-final class GzipSource: ByteSource {
+/// A file's bytes in blocks of one buffer, growing from 16 KiB (reading only the first entry reads
+/// little) to `size`.
+final class FileBlocks: BlockSource {
     private let file: FileSource
-    private let archive: OpaquePointer
-    private let inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
-    private var failure: ProviderArchiveError?
-    private var crc = CRC32()
-    private var length: UInt64 = 0
-    private var finished = false
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var readSize = 16 << 10
 
-    init(file: FileSource) throws(ProviderArchiveError) {
+    init(file: FileSource, size: Int) {
         self.file = file
-        guard let archive = archive_read_new() else { throw .cannotRead(path: file.path, reason: "out of memory") }
-        self.archive = archive
-        archive_read_support_format_raw(archive)
-        archive_read_support_filter_gzip(archive)
-        archive_read_append_filter(archive, ARCHIVE_FILTER_GZIP)
-        let status = archive_read_open(archive, Unmanaged.passUnretained(self).toOpaque(), nil, gzipReadCallback, nil)
-        var entry: OpaquePointer?
-        if status != ARCHIVE_OK || archive_read_next_header(archive, &entry) != ARCHIVE_OK {
-            throw failure ?? damaged()
-        }
+        buffer = .allocate(byteCount: size, alignment: 64)
     }
 
-    deinit {
-        archive_read_free(archive)
-        inputBuffer.deallocate()
-    }
+    deinit { buffer.deallocate() }
 
-    /// libarchive asks for compressed bytes.
-    fileprivate func fill(_ pointer: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
-        do throws(ProviderArchiveError) {
-            let got = try file.read(into: inputBuffer)
-            pointer.pointee = UnsafeRawPointer(inputBuffer.baseAddress)
-            return got
-        } catch {
-            failure = error
-            return -1
-        }
+    func nextBlock() throws(ProviderArchiveError) -> UnsafeRawBufferPointer {
+        let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(readSize, buffer.count)]))
+        readSize = min(readSize * 2, buffer.count)
+        return UnsafeRawBufferPointer(rebasing: buffer[0..<got])
     }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int {
-        if finished { return 0 }
-        let got = archive_read_data(archive, buffer.baseAddress, buffer.count)
-        if got < 0 { throw failure ?? damaged() }
-        if got > 0 {
-            crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
-            length &+= UInt64(got)
-            return got
-        }
-        finished = true
-        try verifyTrailer()
-        return 0
-    }
-
-    /// libarchive's gzip filter fails silently on a truncated trailer, and its failures while the
-    /// format is being recognised come out as "Unrecognized archive format": say what it means.
-    private func damaged() -> ProviderArchiveError {
-        let detail = libarchiveDetail(archive).map { " (\($0))" } ?? ""
-        return .invalidArchive(archive: file.path, .corrupt(entry: nil, reason: "the gzip stream is damaged or truncated" + detail))
-    }
-
-    /// Checks that the file ends with this stream's CRC-32 and length (mod 2^32), little-endian.
-    private func verifyTrailer() throws(ProviderArchiveError) {
-        while try file.read(into: inputBuffer) > 0 {}  // anything after the member ends up in the tail
-        let tail = file.tail
-        guard tail.count == 8 else {
-            throw .invalidArchive(archive: file.path, .gzipTrailerMismatch("the 8-byte trailer is missing"))
-        }
-        let storedCRC = tail[0..<4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let storedLength = tail[4..<8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        if storedCRC != crc.value {
-            throw .invalidArchive(archive: file.path, .gzipTrailerMismatch(
-                "the data's CRC-32 is \(hex32(crc.value)) but the trailer says \(hex32(storedCRC))"))
-        }
-        if storedLength != UInt32(truncatingIfNeeded: length) {
-            throw .invalidArchive(archive: file.path, .gzipTrailerMismatch(
-                "the data is \(length) bytes but the trailer says \(storedLength) (mod 2^32)"))
-        }
-    }
-}
-
-private func hex32(_ value: UInt32) -> String {
-    let digits = String(value, radix: 16, uppercase: true)
-    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
 }
 
 private func errorText(_ archive: OpaquePointer) -> String {
@@ -182,12 +112,6 @@ private func libarchiveDetail(_ archive: OpaquePointer) -> String? {
         !text.isEmpty, text != "Unrecognized archive format"
     else { return nil }
     return text
-}
-
-private let gzipReadCallback: @convention(c) (
-    OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?
-) -> Int = { _, client, buffer in
-    Unmanaged<GzipSource>.fromOpaque(client!).takeUnretainedValue().fill(buffer!)
 }
 
 private let tarReadCallback: @convention(c) (
@@ -209,13 +133,16 @@ struct TarEntry {
 /// A tar stream (gzip-compressed or not, told by its first bytes) read entry by entry through
 /// libarchive, enforcing the structural rules: safe names, regular files and directories only,
 /// entry, total and count limits. Nothing is ever written to disk.
+///
+/// libarchive parses the tar format only; the gzip layer is swash's (`GzipInflater`), which checks
+/// what libarchive does not (the trailer, a single member). Reading ahead, it inflates on a thread
+/// of its own while libarchive and the caller work on the bytes already inflated.
 final class TarReader {
     let path: String
     let compression: ArchiveCompression
-    private let source: ByteSource
+    private let source: BlockSource
     private let archive: OpaquePointer
     private let limits: ArchiveLimits
-    private let inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
     private var failure: ProviderArchiveError?
     private var delivered: Int64 = 0
     private var entryCount = 0
@@ -223,13 +150,20 @@ final class TarReader {
     private var currentRead: Int64 = 0
 
     /// Opens an archive file.
+    /// - Parameter readAhead: inflate on another thread, ahead of the reader, in large blocks (for reading
+    ///   the whole stream); without it, inflate and read on demand, a little at a time (for reading only
+    ///   the first entries).
     /// - Throws: `ProviderArchiveError.cannotRead`, or `.invalidArchive` when it is not tar or gzip'd tar.
-    init(url: URL, limits: ArchiveLimits) throws(ProviderArchiveError) {
+    init(url: URL, limits: ArchiveLimits, readAhead: Bool = true) throws(ProviderArchiveError) {
         let file = try FileSource(url: url)
         path = file.path
         self.limits = limits
         compression = try file.prefix(2) == [0x1F, 0x8B] ? .gzip : .none
-        source = compression == .gzip ? try GzipSource(file: file) : file
+        switch (compression, readAhead) {
+        case (.gzip, true): source = ReadAheadInflater(GzipInflater(file: file))
+        case (.gzip, false): source = GzipInflater(file: file)
+        case (.none, _): source = FileBlocks(file: file, size: readAhead ? 1 << 20 : 64 << 10)
+        }
         guard let archive = archive_read_new() else { throw .cannotRead(path: file.path, reason: "out of memory") }
         self.archive = archive
         archive_read_support_format_tar(archive)
@@ -240,21 +174,18 @@ final class TarReader {
         }
     }
 
-    deinit {
-        archive_read_free(archive)
-        inputBuffer.deallocate()
-    }
+    deinit { archive_read_free(archive) }
 
     func invalid(_ defect: ArchiveDefect) -> ProviderArchiveError { .invalidArchive(archive: path, defect) }
 
     /// libarchive asks for tar bytes; the total limit is enforced here.
     fileprivate func fill(_ pointer: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
         do throws(ProviderArchiveError) {
-            let got = try source.read(into: inputBuffer)
-            delivered += Int64(got)
+            let block = try source.nextBlock()
+            delivered += Int64(block.count)
             if delivered > limits.maximumTotalSize { throw invalid(.archiveTooLarge(limit: limits.maximumTotalSize)) }
-            pointer.pointee = UnsafeRawPointer(inputBuffer.baseAddress)
-            return got
+            pointer.pointee = block.baseAddress
+            return block.count
         } catch {
             failure = error
             return -1
@@ -354,7 +285,7 @@ final class TarReader {
     func finish() throws(ProviderArchiveError) {
         if let failure { throw failure }
         while true {
-            let got = try source.read(into: inputBuffer)
+            let got = try source.nextBlock().count
             if got == 0 { return }
             delivered += Int64(got)
             if delivered > limits.maximumTotalSize { throw invalid(.archiveTooLarge(limit: limits.maximumTotalSize)) }

@@ -9,37 +9,75 @@ import Foundation
 
 // Every libarchive write call and every write-side system call of this module lives in this file.
 
-/// A tar stream written through libarchive to a file descriptor: GNU headers (`ustar  \0`), uid/gid 0,
-/// no user or group names, no padding after the two end blocks; gzip level 9 without a timestamp.
+/// Where a tar stream's bytes go: a plain file or a compressor. Written by one thread.
+protocol TarSink: AnyObject {
+    /// Takes the next bytes of the stream.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ProviderArchiveError)
+    /// The bytes written from here to `endReserved()` will be replaced later (same length) by `patch`.
+    func beginReserved() throws(ProviderArchiveError)
+    /// Ends the reserved stretch.
+    func endReserved() throws(ProviderArchiveError) -> Reservation
+    /// Replaces a reserved stretch's bytes.
+    func patch(_ reservation: Reservation, with bytes: [UInt8]) throws(ProviderArchiveError)
+    /// Flushes everything (and, for a compressor, writes its trailer).
+    func finish() throws(ProviderArchiveError)
+}
+
+/// A stretch of a tar stream kept to be rewritten: where it is in the output file and how long it is.
+struct Reservation: Equatable {
+    /// Offset in the output file of its encoding (plain bytes, or stored deflate blocks).
+    let offset: Int64
+    /// Its length in the tar stream.
+    let count: Int
+}
+
+/// A tar stream written through libarchive into a `TarSink`: GNU headers (`ustar  \0`), uid/gid 0,
+/// no user or group names, no padding after the two end blocks.
 final class TarWriter {
     private let archive: OpaquePointer
+    private let sink: TarSink
     private let path: String
+    /// What the sink threw inside libarchive's write callback.
+    fileprivate var sinkFailure: ProviderArchiveError?
     private var closed = false
 
-    /// Starts a tar stream on an open descriptor (which stays open).
+    /// Starts a tar stream into `sink`.
+    /// - Parameter path: the destination, for error messages.
     /// - Throws: `ProviderArchiveError.cannotWrite` when libarchive cannot be set up.
-    init(descriptor: Int32, path: String, compression: ArchiveCompression) throws(ProviderArchiveError) {
+    init(sink: TarSink, path: String) throws(ProviderArchiveError) {
+        self.sink = sink
         self.path = path
         guard let archive = archive_write_new() else { throw .cannotWrite(path: path, reason: "out of memory") }
         self.archive = archive
         var status = archive_write_set_format_gnutar(archive)
-        if status == ARCHIVE_OK, compression == .gzip {
-            status = archive_write_add_filter_gzip(archive)
-            if status == ARCHIVE_OK { status = archive_write_set_filter_option(archive, "gzip", "compression-level", "9") }
-            if status == ARCHIVE_OK { status = archive_write_set_filter_option(archive, "gzip", "timestamp", nil) }
+        // No blocking: every header and data write goes straight to the sink, in order, which is what
+        // lets a stretch of the stream be reserved around one entry's data.
+        if status == ARCHIVE_OK { status = archive_write_set_bytes_per_block(archive, 0) }
+        if status == ARCHIVE_OK {
+            status = archive_write_open2(archive, Unmanaged.passUnretained(self).toOpaque(), nil, tarWriteCallback, nil, nil)
         }
-        if status == ARCHIVE_OK { status = archive_write_open_fd(archive, descriptor) }
-        if status == ARCHIVE_OK { status = archive_write_set_bytes_in_last_block(archive, 1) }
         guard status == ARCHIVE_OK else { throw failure() }
     }
 
     deinit {
-        // An abandoned stream is not flushed: its descriptor may already be closed (and reused).
+        // An abandoned stream is not flushed.
         if !closed { archive_write_fail(archive) }
         archive_write_free(archive)
     }
 
+    /// libarchive hands over bytes.
+    fileprivate func deliver(_ bytes: UnsafeRawBufferPointer) -> Int {
+        do throws(ProviderArchiveError) {
+            try sink.write(bytes)
+            return bytes.count
+        } catch {
+            sinkFailure = error
+            return -1
+        }
+    }
+
     private func failure(_ entry: String? = nil) -> ProviderArchiveError {
+        if let sinkFailure { return sinkFailure }
         let message = archive_error_string(archive).map { String(cString: $0) } ?? systemError()
         return .cannotWrite(path: path, reason: (entry.map { "entry \($0): " } ?? "") + message)
     }
@@ -81,21 +119,93 @@ final class TarWriter {
         guard archive_write_finish_entry(archive) == ARCHIVE_OK else { throw failure(name) }
     }
 
-    /// Writes one regular-file entry holding `contents`.
-    func addEntry(name: String, contents: [UInt8], permissions: UInt32, modificationTime: Int64) throws(ProviderArchiveError) {
+    /// Writes one regular-file entry holding `contents`; with `reserved`, its data is kept aside to be
+    /// replaced by `patch` with bytes of the same length once they are known.
+    /// - Returns: the reservation, when `reserved`.
+    @discardableResult
+    func addEntry(
+        name: String, contents: [UInt8], permissions: UInt32, modificationTime: Int64, reserved: Bool = false
+    ) throws(ProviderArchiveError) -> Reservation? {
+        var reservation: Reservation?
         try addEntry(name: name, size: Int64(contents.count), permissions: permissions, modificationTime: modificationTime) {
             (write) throws(ProviderArchiveError) in
-            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: contents.count, alignment: 1)
-            defer { copy.deallocate() }
-            contents.withUnsafeBytes { copy.copyMemory(from: $0) }
-            try write(UnsafeRawBufferPointer(copy))
+            if reserved { try sink.beginReserved() }
+            try withBytes(contents, write)
+            if reserved { reservation = try sink.endReserved() }
         }
+        if let reservation, reservation.count != contents.count {
+            throw .cannotWrite(path: path, reason: "entry \(name): libarchive did not write its data in place")
+        }
+        return reservation
     }
 
-    /// Writes the end-of-archive blocks and flushes the compressor.
+    /// Replaces the data of an entry written with `reserved`.
+    func patch(_ reservation: Reservation, with contents: [UInt8]) throws(ProviderArchiveError) {
+        try sink.patch(reservation, with: contents)
+    }
+
+    /// Writes the end-of-archive blocks into the sink (which the caller then finishes, after any `patch`).
     func close() throws(ProviderArchiveError) {
         closed = true
         guard archive_write_close(archive) == ARCHIVE_OK else { throw failure() }
+    }
+}
+
+/// `bytes.withUnsafeBytes(body)`, keeping the error's type (Array's is an untyped `rethrows`).
+func withBytes<Result>(
+    _ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(ProviderArchiveError) -> Result
+) throws(ProviderArchiveError) -> Result {
+    try bytes.withUnsafeBytes { raw in Swift.Result { () throws(ProviderArchiveError) in try body(raw) } }.get()
+}
+
+private let tarWriteCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> Int = {
+    _, client, buffer, length in
+    Unmanaged<TarWriter>.fromOpaque(client!).takeUnretainedValue().deliver(UnsafeRawBufferPointer(start: buffer, count: length))
+}
+
+/// A plain tar stream: bytes gathered into large writes to the file.
+final class PlainTarSink: TarSink {
+    private let file: AtomicFile
+    private var buffer: [UInt8] = []
+    private var reservationStart: Int64?
+    private static let flushSize = 1 << 20
+
+    init(file: AtomicFile) {
+        self.file = file
+        buffer.reserveCapacity(Self.flushSize)
+    }
+
+    private var position: Int64 { file.size + Int64(buffer.count) }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ProviderArchiveError) {
+        if buffer.count + bytes.count > Self.flushSize { try flush() }
+        if bytes.count >= Self.flushSize {
+            try file.append(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    func beginReserved() throws(ProviderArchiveError) { reservationStart = position }
+
+    func endReserved() throws(ProviderArchiveError) -> Reservation {
+        guard let start = reservationStart else { preconditionFailure("endReserved without beginReserved") }
+        reservationStart = nil
+        return Reservation(offset: start, count: Int(position - start))
+    }
+
+    func patch(_ reservation: Reservation, with bytes: [UInt8]) throws(ProviderArchiveError) {
+        precondition(bytes.count == reservation.count, "a patch has the reserved length")
+        try flush()
+        try file.write(bytes, at: reservation.offset)
+    }
+
+    func finish() throws(ProviderArchiveError) { try flush() }
+
+    private func flush() throws(ProviderArchiveError) {
+        guard !buffer.isEmpty else { return }
+        try withBytes(buffer, file.append)
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 
@@ -109,6 +219,8 @@ final class AtomicFile {
     let descriptor: Int32
     private var isOpen = true
     private var committed = false
+    /// Bytes appended so far.
+    private(set) var size: Int64 = 0
 
     /// Creates the temporary file beside `destination`.
     /// - Throws: `ProviderArchiveError.cannotWrite` when the directory is missing or not writable.
@@ -135,6 +247,33 @@ final class AtomicFile {
     deinit {
         if isOpen { close(descriptor) }
         if !committed { unlink(temporaryPath) }
+    }
+
+    /// Writes `bytes` at the end.
+    /// - Throws: `ProviderArchiveError.cannotWrite` (disk full, I/O error).
+    func append(_ bytes: UnsafeRawBufferPointer) throws(ProviderArchiveError) {
+        try write(bytes, at: size)
+        size += Int64(bytes.count)
+    }
+
+    /// Writes `bytes` at the end.
+    func append(_ bytes: [UInt8]) throws(ProviderArchiveError) {
+        try withBytes(bytes, append)
+    }
+
+    /// Writes `bytes` at `offset`, over what is there.
+    func write(_ bytes: [UInt8], at offset: Int64) throws(ProviderArchiveError) {
+        try withBytes(bytes) { (raw) throws(ProviderArchiveError) in try write(raw, at: offset) }
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(ProviderArchiveError) {
+        var done = 0
+        while done < bytes.count {
+            let got = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { throw .cannotWrite(path: destination.path, reason: systemError()) }
+            done += got
+        }
     }
 
     /// Syncs the data, renames it over the destination and syncs the directory.

@@ -102,10 +102,12 @@ public struct ProviderArchive: Sendable {
     }
 
     /// Reads only as far as `claims.jwt` (entries before it are still checked for safety) and
-    /// decodes it. Hashes and the gzip trailer are not verified: this is `--jwt-only`.
+    /// decodes it. Hashes and the gzip trailer are not verified: this is `--jwt-only`. When the claims
+    /// come first, as they do in every archive swash or wash writes, a few kilobytes are read whatever
+    /// the archive's size.
     /// - Throws: `ProviderArchiveError.invalidArchive` (`.missingClaims`, `.invalidClaims`, damage, …).
     public static func readToken(from url: URL, limits: ArchiveLimits = .standard) throws(ProviderArchiveError) -> ClaimsToken {
-        let reader = try TarReader(url: url, limits: limits)
+        let reader = try TarReader(url: url, limits: limits, readAhead: false)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while let entry = try reader.next() {

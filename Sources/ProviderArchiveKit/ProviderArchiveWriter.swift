@@ -63,9 +63,10 @@ public struct ArchiveSigning: Sendable {
 /// Writes provider archives (SPEC §3): `claims.jwt` first, then `world.wasm`, then `<target>.bin` sorted
 /// by name; mtime fixed, uid/gid 0, modes 0644/0755; one gzip member when compressed.
 ///
-/// Each binary is streamed twice in 1 MiB chunks, never held in memory: once to hash it for the claims,
-/// once into the archive, re-hashed on the way so a file that changed in between fails the write.
-/// The archive appears at its destination complete or not at all.
+/// Each binary is read once, in chunks, never held in memory: it is hashed on the way into the tar
+/// stream, which is compressed on every core (`ParallelGzipWriter`). The claims, which name the hashes,
+/// come first in the archive but are signed last: `claims.jwt` is written as a placeholder of the same
+/// length and replaced in place at the end. The archive appears at its destination complete or not at all.
 public struct ProviderArchiveWriter: Sendable {
     /// gzip (`.par.gz`) or plain tar (`.par`).
     public var compression: ArchiveCompression
@@ -100,56 +101,54 @@ public struct ProviderArchiveWriter: Sendable {
         guard !targets.isEmpty else {
             throw .cannotWrite(path: destination.path, reason: "an archive needs at least one target binary")
         }
-        let ordered = targets.sorted { $0.key < $1.key }
-        var entries = try ordered.map { (target, source) throws(ProviderArchiveError) in
-            PlannedEntry(name: target.entryName, hashKey: target.rawValue, source: source, digest: try measure(source))
+        var entries = try targets.sorted { $0.key < $1.key }.map { (target, source) throws(ProviderArchiveError) in
+            try PlannedEntry(name: target.entryName, hashKey: target.rawValue, source: source, limits: limits)
         }
         if let world {
-            entries.insert(
-                PlannedEntry(name: "world.wasm", hashKey: ProviderClaims.worldHashKey, source: world, digest: try measure(world)),
-                at: 0)
+            entries.insert(try PlannedEntry(name: "world.wasm", hashKey: ProviderClaims.worldHashKey, source: world, limits: limits), at: 0)
         }
-        var claims = ProviderClaims(
-            id: "", issuedAt: signing.issuedAt, issuer: signing.issuer.publicKey.encoded,
-            subject: signing.subject.encoded, name: metadata.name,
-            capabilityContractID: metadata.capabilityContractID, vendor: metadata.vendor,
-            revision: metadata.revision, version: metadata.version,
-            targetHashes: Dictionary(uniqueKeysWithValues: entries.map { ($0.hashKey, $0.digest.sha256) }),
-            configSchema: metadata.configSchema)
-        claims.id = signing.reproducible ? claims.deterministicID : ProviderClaims.randomID()
-        let token: ClaimsToken
-        do { token = try ClaimsToken.sign(claims, issuer: signing.issuer) } catch { throw .signingFailed(error) }
+        let randomID = ProviderClaims.randomID()
+        // Every hash is 64 hex digits, so the placeholder signs to a token of the final length.
+        let placeholderHashes = Dictionary(uniqueKeysWithValues: entries.map { ($0.hashKey, String(repeating: "0", count: 64)) })
+        let placeholder = Array(try sign(metadata, hashes: placeholderHashes, signing, randomID: randomID).encoded.utf8)
 
         let file = try AtomicFile(destination: destination)
-        let tar = try TarWriter(descriptor: file.descriptor, path: destination.path, compression: compression)
-        let tokenBytes = Array(token.encoded.utf8)
-        try tar.addEntry(name: "claims.jwt", contents: tokenBytes, permissions: 0o644, modificationTime: modificationTime)
+        let sink: TarSink = compression == .gzip ? try ParallelGzipWriter(file: file) : PlainTarSink(file: file)
+        let tar = try TarWriter(sink: sink, path: destination.path)
+        let reservation = try tar.addEntry(
+            name: "claims.jwt", contents: placeholder, permissions: 0o644, modificationTime: modificationTime, reserved: true)
         var copier = EntryCopier(limits: limits)
+        var hashes: [String: String] = [:]
         for entry in entries {
-            try tar.addEntry(name: entry.name, size: entry.digest.size, permissions: 0o755, modificationTime: modificationTime) {
+            try tar.addEntry(name: entry.name, size: entry.size, permissions: 0o755, modificationTime: modificationTime) {
                 (write) throws(ProviderArchiveError) in
-                try copier.copy(entry.source, expecting: entry.digest, into: write)
+                hashes[entry.hashKey] = try copier.copy(entry, into: write).sha256
             }
         }
         try tar.close()
+        let token = try sign(metadata, hashes: hashes, signing, randomID: randomID)
+        let tokenBytes = Array(token.encoded.utf8)
+        guard let reservation, tokenBytes.count == placeholder.count else {
+            throw .cannotWrite(path: destination.path, reason: "internal error: the signed claims changed length")
+        }
+        try tar.patch(reservation, with: tokenBytes)
+        try sink.finish()
         try file.commit()
         return token
     }
 
-    /// Size and hash of a source: a file is streamed once; a member's were computed when its archive was read.
-    private func measure(_ source: EntrySource) throws(ProviderArchiveError) -> Digest {
-        switch source {
-        case .member(let member, _):
-            return Digest(size: member.size, sha256: member.sha256)
-        case .file(let url):
-            let file = try FileSource(url: url)
-            guard file.size <= limits.maximumEntrySize else {
-                throw .inputTooLarge(path: url.path, size: file.size, limit: limits.maximumEntrySize)
-            }
-            return try Digest.of(
-                file, limit: limits.maximumEntrySize,
-                excess: .inputTooLarge(path: url.path, size: file.size, limit: limits.maximumEntrySize))
-        }
+    /// Signs claims naming `hashes` (hash key → uppercase hex).
+    private func sign(
+        _ metadata: ArchiveMetadata, hashes: [String: String], _ signing: ArchiveSigning, randomID: String
+    ) throws(ProviderArchiveError) -> ClaimsToken {
+        var claims = ProviderClaims(
+            id: "", issuedAt: signing.issuedAt, issuer: signing.issuer.publicKey.encoded,
+            subject: signing.subject.encoded, name: metadata.name,
+            capabilityContractID: metadata.capabilityContractID, vendor: metadata.vendor,
+            revision: metadata.revision, version: metadata.version, targetHashes: hashes,
+            configSchema: metadata.configSchema)
+        claims.id = signing.reproducible ? claims.deterministicID : randomID
+        do { return try ClaimsToken.sign(claims, issuer: signing.issuer) } catch { throw .signingFailed(error) }
     }
 }
 
@@ -179,42 +178,66 @@ struct Digest: Equatable {
     }
 }
 
-/// One entry to write, with what its bytes must hash to.
+/// One entry to write: its name, where its bytes come from, and how many there are.
 private struct PlannedEntry {
+    enum Source {
+        /// A file, opened when planned so its size is the one in the tar header.
+        case file(FileSource)
+        /// A binary of an archive read earlier, which must still hash as it did then.
+        case member(ArchiveMember, of: ProviderArchive)
+    }
+
     let name: String
     let hashKey: String
-    let source: EntrySource
-    let digest: Digest
+    let source: Source
+    let size: Int64
+
+    /// Opens a file source (checking its size against the limit) or takes a member's size.
+    init(name: String, hashKey: String, source: EntrySource, limits: ArchiveLimits) throws(ProviderArchiveError) {
+        self.name = name
+        self.hashKey = hashKey
+        switch source {
+        case .file(let url):
+            let file = try FileSource(url: url)
+            guard file.size <= limits.maximumEntrySize else {
+                throw .inputTooLarge(path: url.path, size: file.size, limit: limits.maximumEntrySize)
+            }
+            self.source = .file(file)
+            size = file.size
+        case .member(let member, let archive):
+            self.source = .member(member, of: archive)
+            size = member.size
+        }
+    }
 }
 
-/// Streams sources into the tar writer, checking each against the digest measured earlier.
-/// Members of an earlier archive are read through one forward-moving reader per archive, reopened
-/// only when an entry lies behind it.
+/// Streams sources into the tar writer, hashing them on the way. Members of an earlier archive are read
+/// through one forward-moving reader per archive, reopened only when an entry lies behind it.
 private struct EntryCopier {
     let limits: ArchiveLimits
     var cursors: [URL: (reader: TarReader, position: Int)] = [:]
 
     init(limits: ArchiveLimits) { self.limits = limits }
 
+    /// Copies an entry's bytes into `write`.
+    /// - Returns: their size and hash.
+    /// - Throws: `.inputChanged` when a file no longer has the size it had when planned, or a member
+    ///   no longer hashes as it did when its archive was read.
     mutating func copy(
-        _ source: EntrySource, expecting digest: Digest,
-        into write: (UnsafeRawBufferPointer) throws(ProviderArchiveError) -> Void
-    ) throws(ProviderArchiveError) {
-        switch source {
-        case .file(let url):
-            let file = try FileSource(url: url)
-            let copied = try Digest.of(file, limit: digest.size, excess: .inputChanged(path: url.path), forward: write)
-            try check(copied, digest, path: url.path)
+        _ entry: PlannedEntry, into write: (UnsafeRawBufferPointer) throws(ProviderArchiveError) -> Void
+    ) throws(ProviderArchiveError) -> Digest {
+        switch entry.source {
+        case .file(let file):
+            let copied = try Digest.of(file, limit: entry.size, excess: .inputChanged(path: file.path), forward: write)
+            guard copied.size == entry.size else { throw .inputChanged(path: file.path) }
+            return copied
         case .member(let member, let archive):
             let reader = try seek(to: member, in: archive)
             let copied = try Digest.of(
-                MemberSource(reader: reader), limit: digest.size, excess: .inputChanged(path: archive.url.path), forward: write)
-            try check(copied, digest, path: archive.url.path)
+                MemberSource(reader: reader), limit: member.size, excess: .inputChanged(path: archive.url.path), forward: write)
+            guard copied == Digest(size: member.size, sha256: member.sha256) else { throw .inputChanged(path: archive.url.path) }
+            return copied
         }
-    }
-
-    private func check(_ actual: Digest, _ expected: Digest, path: String) throws(ProviderArchiveError) {
-        guard actual == expected else { throw .inputChanged(path: path) }
     }
 
     private mutating func seek(to member: ArchiveMember, in archive: ProviderArchive) throws(ProviderArchiveError) -> TarReader {

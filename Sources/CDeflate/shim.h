@@ -1,0 +1,4 @@
+#ifndef SWASH_CDEFLATE_SHIM_H
+#define SWASH_CDEFLATE_SHIM_H
+#include <libdeflate.h>
+#endif
