@@ -102,7 +102,8 @@ final class ParallelGzipWriter: TarSink {
             (CRC32.combine($0.0, $1.crc, secondLength: $1.length), $0.1 + $1.length)
         }
         let size = UInt32(truncatingIfNeeded: length)
-        try file.append((0..<4).map { UInt8(truncatingIfNeeded: crc >> ($0 * 8)) } + (0..<4).map { UInt8(truncatingIfNeeded: size >> ($0 * 8)) })
+        let littleEndian = { (value: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
+        try file.append(littleEndian(crc) + littleEndian(size))
     }
 
     // MARK: Chunks
@@ -191,7 +192,8 @@ func makeJoinable(
         }
     }
     guard lastHeader >= 0, (end + 7) / 8 == count else {
-        throw InflateError(message: "unexpected layout of the deflate stream (last block at bit \(lastHeader), end at bit \(end) of \(count * 8))")
+        throw InflateError(
+            message: "unexpected deflate stream layout (last block at bit \(lastHeader), end at bit \(end) of \(count * 8))")
     }
     buffer[lastHeader >> 3] &= ~(1 << UInt8(lastHeader & 7))
     let unused = (8 - (end & 7)) & 7  // padding bits at the top of the last byte
