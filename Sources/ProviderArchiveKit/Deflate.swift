@@ -2,8 +2,8 @@ internal import CDeflate
 internal import CZlib
 
 // Every libdeflate and zlib call of this module lives in this file: libdeflate compresses (faster and
-// denser than zlib at any level) and computes CRC-32s; zlib inflates, because it can stream and can
-// stop at deflate block boundaries, which libdeflate cannot.
+// denser than zlib at any level) and computes CRC-32s; zlib inflates, because it can stream, which
+// libdeflate cannot.
 
 /// CRC-32 (IEEE 802.3, reflected, as gzip's trailer holds it), on libdeflate's carry-less-multiply code.
 struct CRC32 {
@@ -82,7 +82,8 @@ final class RawInflater {
     func reset() { inflateReset(stream) }
 
     /// Inflates as much of `input` into `output` as fits.
-    /// - Parameter stopAtBlocks: return after each block's end-of-block code (zlib's `Z_BLOCK`).
+    /// - Parameter stopAtBlocks: return after each block's end-of-block code (zlib's `Z_BLOCK`); the tests
+    ///   check `DeflateBlockWalker` against this.
     /// - Throws: zlib's message when the data is not valid deflate.
     func inflate(
         _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, stopAtBlocks: Bool = false

@@ -144,9 +144,7 @@ struct ParallelGzipTests {
     /// stream must decode to both inputs.
     @Test func joiningCoversEveryPadding() throws {
         let deflater = RawDeflater(level: ParallelGzipWriter.defaultLevel)
-        let scanner = RawInflater()
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
-        defer { scratch.deallocate() }
+        let walker = DeflateBlockWalker()
         let tail = mixedBytes(5_000, seed: 99)
         var appended: Set<Int> = []
         for index in 0..<300 {
@@ -155,7 +153,7 @@ struct ParallelGzipTests {
             let count = try data.withUnsafeBytes { input in
                 try joined.withUnsafeMutableBytes { output in
                     let compressed = deflater.compress(input, into: output)
-                    let length = try makeJoinable(output, count: compressed, scanner: scanner, scratch: scratch)
+                    let length = try makeJoinable(output, count: compressed, walker: walker)
                     appended.insert(length - compressed)
                     return length
                 }
@@ -166,6 +164,72 @@ struct ParallelGzipTests {
             #expect(try inflateRaw(stream) == data + tail, "input \(index)")
         }
         #expect(appended == [0, 1, 2, 3, 4, 5], "each padding case was exercised")
+    }
+
+    /// The walker finds the same last block and end bit as zlib's inflate stopping at block boundaries, on
+    /// streams from libdeflate at every level and from zlib with every strategy (fixed, stored and
+    /// dynamic blocks, long codes, empty blocks from flushes).
+    @Test func walkerAgreesWithZlib() throws {
+        let walker = DeflateBlockWalker()
+        var streams: [(String, [UInt8])] = []
+        let inputs = [("mixed", mixedBytes(300_000)), ("random", fakeBinary(70_000)), ("zeros", [UInt8](repeating: 0, count: 100_000)),
+                      ("text", Array(String(repeating: "the quick brown fox jumps over the lazy dog 0123456789\n", count: 3_000).utf8)),
+                      ("tiny", [42]), ("empty", [])]
+        for (name, data) in inputs {
+            for level in [1, 4, 6, 9, 12] {
+                var output = [UInt8](repeating: 0, count: RawDeflater.bound(data.count))
+                let count = data.withUnsafeBytes { input in output.withUnsafeMutableBytes { RawDeflater(level: level).compress(input, into: $0) } }
+                streams.append(("libdeflate \(level) \(name)", Array(output.prefix(count))))
+            }
+        }
+        let directory = try makeTemporaryDirectory()
+        let input = try write(mixedBytes(200_000, seed: 8) + [UInt8](repeating: 7, count: 30_000), to: "input", in: directory)
+        let script = """
+            import sys, zlib
+            data = open(sys.argv[1], 'rb').read()
+            for strategy in (zlib.Z_DEFAULT_STRATEGY, zlib.Z_FILTERED, zlib.Z_HUFFMAN_ONLY, zlib.Z_RLE, zlib.Z_FIXED):
+                for level in (1, 9):
+                    c = zlib.compressobj(level, zlib.DEFLATED, -15, 9, strategy)
+                    out = c.compress(data[:50000]) + c.flush(zlib.Z_FULL_FLUSH) + c.compress(data[50000:]) + c.flush()
+                    open(sys.argv[1] + '.%d.%d' % (strategy, level), 'wb').write(out)
+            """
+        let python = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, input.path], environment: ProcessInfo.processInfo.environment)
+        if python.status == 0 {
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasPrefix("input.") {
+                streams.append(("zlib \(file)", [UInt8](try Data(contentsOf: directory.appendingPathComponent(file)))))
+            }
+            #expect(streams.count == 30 + 10)
+        }
+        for (label, stream) in streams {
+            let expected = try zlibBlockLayout(stream)
+            let found = try stream.withUnsafeBytes { try walker.walk($0) }
+            #expect(found.lastHeader == expected.lastHeader && found.end == expected.end, "\(label)")
+        }
+        var garbage = fakeBinary(5_000)
+        garbage[0] = 0b110  // a dynamic block whose header is noise
+        #expect(throws: InflateError.self) { try garbage.withUnsafeBytes { try walker.walk($0) } }
+        #expect(throws: InflateError.self) { try [UInt8]([0x07]).withUnsafeBytes { try walker.walk($0) } }  // block type 3
+    }
+
+    /// The last block's header and the end of a deflate stream, in bits, found by zlib's inflate(Z_BLOCK).
+    private func zlibBlockLayout(_ stream: [UInt8]) throws -> (lastHeader: Int, end: Int) {
+        let inflater = RawInflater()
+        var scratch = [UInt8](repeating: 0, count: 1 << 16)
+        var lastHeader = stream[0] & 1 == 1 ? 0 : -1
+        var consumed = 0
+        while true {
+            let step = try stream.withUnsafeBytes { input in
+                try scratch.withUnsafeMutableBytes {
+                    try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[consumed...]), into: $0, stopAtBlocks: true)
+                }
+            }
+            consumed += step.consumed
+            let position = consumed * 8 - step.unusedBits
+            if step.atBlockBoundary && step.inFinalBlock { return (lastHeader, position) }
+            if step.atBlockBoundary, stream[position >> 3] >> (position & 7) & 1 == 1 { lastHeader = position }
+            if step.consumed == 0 && step.produced == 0 { throw InflateError(message: "stuck") }
+        }
     }
 
     private func inflateRaw(_ stream: [UInt8]) throws -> [UInt8] {
