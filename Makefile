@@ -1,7 +1,7 @@
 # swash — make demo: build and inspect an example provider archive; make test: the whole test suite.
 SWIFT ?= swift
 SHARED ?= ../shared
-TEST_DEPS ?=
+TEST_DEPS ?= docker-registry skopeo apache2-utils curl
 
 .PHONY: deps build release test demo clean
 
