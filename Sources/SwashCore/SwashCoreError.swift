@@ -17,6 +17,22 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
     case invalidKeyValue(source: String, shown: String?, NKeysError)
     /// `keys get NAME` found no `<dir>/NAME.nk` nor `<dir>/NAME`.
     case keyNotFound(name: String, directory: String)
+    /// A toolchain program (`cargo`, `swift`, `go`) is not on `PATH`, or not at its configured path.
+    /// `advice` says how to get it or where to configure it.
+    case toolNotFound(tool: String, configuredPath: String?, advice: String)
+    /// A command could not be started, or its output could not be read.
+    case toolLaunchFailed(command: String, reason: String)
+    /// A command ran and ended unsuccessfully; `outputTail` holds the last lines of its output.
+    case toolFailed(command: String, directory: String, exit: CommandExit, outputTail: [String])
+    /// A command succeeded but its machine-readable output (`cargo metadata`, `swift package dump-package`,
+    /// `--show-bin-path`) is not what swash expected.
+    case toolOutputUnreadable(command: String, reason: String)
+    /// No binary to package could be chosen: the project has no executable, or several and none was named.
+    case executableUndetermined(language: String, directory: String, candidates: [String], advice: String)
+    /// The build succeeded but the binary is not where the toolchain's own settings say it is.
+    case builtBinaryMissing(command: String, path: String, advice: String)
+    /// A directory or file swash writes build output to could not be created or moved into place.
+    case buildOutputUnusable(path: String, reason: String)
 
     // OCI registries (push, pull, inspect REF).
 
@@ -65,6 +81,28 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
             return "\(source): \(what): \(error)"
         case .keyNotFound(let name, let directory):
             return "no key named \"\(name)\" in \"\(directory)\" (looked for \(name).nk and \(name)); run `swash keys list` to see the keys there"
+        case .toolNotFound(let tool, let configuredPath, let advice):
+            let place = configuredPath.map { "at \"\($0)\"" } ?? "on PATH"
+            return "\(tool) not found \(place); \(advice)"
+        case .toolLaunchFailed(let command, let reason):
+            return "cannot run `\(command)`: \(reason)"
+        case .toolFailed(let command, let directory, let exit, let outputTail):
+            let heading = "`\(command)` failed (\(exit)) in \"\(directory)\""
+            guard !outputTail.isEmpty else { return heading + " without any output" }
+            let lines = outputTail.map { "    " + $0 }.joined(separator: "\n")
+            let which = outputTail.count == 1 ? "line" : "\(outputTail.count) lines"
+            return heading + "; the last \(which) of its output:\n" + lines
+        case .toolOutputUnreadable(let command, let reason):
+            return "cannot understand the output of `\(command)`: \(reason)"
+        case .executableUndetermined(let language, let directory, let candidates, let advice):
+            let what = candidates.isEmpty
+                ? "found no executable to build"
+                : "found several executables (\(candidates.joined(separator: ", ")))"
+            return "\(what) in the \(language) project \"\(directory)\"; \(advice)"
+        case .builtBinaryMissing(let command, let path, let advice):
+            return "`\(command)` succeeded but the binary is not at \"\(path)\"; \(advice)"
+        case .buildOutputUnusable(let path, let reason):
+            return "cannot write build output \"\(path)\": \(reason)"
         case .invalidReference(let reference, let reason):
             return "invalid OCI reference \"\(reference)\": \(reason); expected registry/repository:tag, e.g. localhost:5000/providers/http:0.1.0"
         case .latestTagRefused(let reference):

@@ -70,14 +70,16 @@ public let swashExecutable: URL = {
     return PackageRoot.url.appendingPathComponent(".build/debug/swash")
 }()
 
-/// Runs a program to completion, capturing its output. Standard input is empty.
+/// Runs a program to completion, capturing its output.
 /// - Parameters:
 ///   - executable: the program.
 ///   - arguments: its arguments.
 ///   - environment: the complete environment to give it (the caller's is not inherited unless passed).
 ///   - directory: its working directory.
+///   - input: written to its standard input, which is then closed; empty (`/dev/null`) when `nil`.
 public func runProcess(
-    _ executable: URL, _ arguments: [String], environment: [String: String], in directory: URL? = nil
+    _ executable: URL, _ arguments: [String], environment: [String: String], in directory: URL? = nil,
+    input: Data? = nil
 ) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
@@ -88,8 +90,16 @@ public func runProcess(
     let errPipe = Pipe()
     process.standardOutput = outPipe
     process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
+    let inPipe = input.map { _ in Pipe() }
+    process.standardInput = inPipe ?? FileHandle.nullDevice
     try process.run()
+    if let inPipe, let input {
+        // Write from another thread: a child that does not read would otherwise block this one.
+        DispatchQueue.global().async {
+            try? inPipe.fileHandleForWriting.write(contentsOf: input)
+            try? inPipe.fileHandleForWriting.close()
+        }
+    }
     // Read both pipes concurrently so neither fills up and blocks the child.
     nonisolated(unsafe) var errData = Data()
     let group = DispatchGroup()

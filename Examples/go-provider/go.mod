@@ -1,0 +1,3 @@
+module example.com/swash/go-provider
+
+go 1.19

@@ -1,0 +1,83 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How to build a Go provider: the `[provider]` and `[go]` keys of wasmcloud.toml, as plain values.
+public struct GoBuildSettings: Sendable, Hashable {
+    /// The directory holding `go.mod`; go runs here.
+    public var projectDirectory: URL
+    /// Where the binary is written (the project's build directory); created when missing.
+    public var outputDirectory: URL
+    /// The binary's file name (`[provider] bin_name`); Go providers must name it.
+    public var binName: String?
+    /// Skip `go generate ./...` (`[go] disable_go_generate`).
+    public var disableGoGenerate: Bool
+    /// The go program (`[go] go_path`); `go` on `PATH` when `nil`.
+    public var goPath: String?
+
+    /// Settings from explicit values.
+    /// - Parameters:
+    ///   - projectDirectory: the directory holding `go.mod`.
+    ///   - outputDirectory: where the binary goes.
+    ///   - binName: the binary's name; required for a build, `nil` only to report that it is missing.
+    ///   - disableGoGenerate: `true` to skip `go generate ./...`.
+    ///   - goPath: the go program, or `nil` for `go` on `PATH`.
+    public init(
+        projectDirectory: URL, outputDirectory: URL, binName: String?, disableGoGenerate: Bool = false,
+        goPath: String? = nil
+    ) {
+        self.projectDirectory = projectDirectory
+        self.outputDirectory = outputDirectory
+        self.binName = binName
+        self.disableGoGenerate = disableGoGenerate
+        self.goPath = goPath
+    }
+}
+
+extension Toolchain {
+    /// Builds a Go provider: `go generate ./...` (unless disabled), then `go build -o <output>/<bin_name>` in
+    /// the project directory. `CGO_ENABLED` and the rest of the environment are passed as they are.
+    ///
+    /// go writes to a temporary name beside the destination, renamed into place only after it succeeds, so a
+    /// failed or interrupted build never leaves a half-written binary or destroys the previous one.
+    /// - Parameter settings: the project and its options.
+    /// - Returns: the built binary, `<outputDirectory>/<binName>`.
+    /// - Throws: `SwashCoreError.executableUndetermined` when no bin name is set, `.toolNotFound` when go is
+    ///   missing, `.toolFailed` when `go generate` or `go build` fails (with the output's last lines),
+    ///   `.buildOutputUnusable` when the output directory cannot be created or the binary moved into place,
+    ///   `.builtBinaryMissing` when go reported success but wrote nothing.
+    public func buildGo(_ settings: GoBuildSettings) async throws(SwashCoreError) -> URL {
+        guard let binName = settings.binName, !binName.isEmpty, !binName.contains("/") else {
+            throw .executableUndetermined(
+                language: "Go", directory: settings.projectDirectory.path, candidates: [],
+                advice: "set [provider] bin_name in wasmcloud.toml to the binary's file name")
+        }
+        let program = ToolProgram.go(settings.goPath)
+        if !settings.disableGoGenerate {
+            try await compile(
+                program, ["generate", "./..."], in: settings.projectDirectory, phase: "running go generate",
+                done: "generated")
+        }
+
+        let destination = settings.outputDirectory.appendingPathComponent(binName)
+        do {
+            try FileManager.default.createDirectory(at: settings.outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw .buildOutputUnusable(path: settings.outputDirectory.path, reason: error.localizedDescription)
+        }
+        let partial = settings.outputDirectory.appendingPathComponent(".\(binName).\(UUID().uuidString).partial")
+        defer { try? FileManager.default.removeItem(at: partial) }
+        let command = try await compile(
+            program, ["build", "-o", partial.path], in: settings.projectDirectory, phase: "compiling with go",
+            done: "compiled")
+        try Self.requireBinary(partial, builtBy: command.description, advice: "check the go toolchain")
+        guard rename(partial.path, destination.path) == 0 else {
+            throw .buildOutputUnusable(path: destination.path, reason: String(cString: strerror(errno)))
+        }
+        return destination
+    }
+}

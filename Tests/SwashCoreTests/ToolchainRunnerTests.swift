@@ -1,0 +1,239 @@
+import Foundation
+import SwashTestSupport
+import Testing
+
+@testable import SwashCore
+
+/// Lines collected from a runner's output sink.
+private final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var all: [String] { lock.withLock { stored } }
+    func append(_ line: String) { lock.withLock { stored.append(line) } }
+}
+
+private let shellEnvironment = ["PATH": "/usr/bin:/bin"]
+
+private func shell(_ script: String, in directory: URL = URL(fileURLWithPath: "/"), environment: [String: String] = shellEnvironment)
+    -> Command
+{
+    Command("sh", ["-c", script], in: directory, environment: environment)
+}
+
+@Suite("Toolchain: the real command runner")
+struct ToolchainRunnerTests {
+    let runner = SystemCommandRunner()
+
+    @Test func streamsStdoutAndStderrInOrderAndKeepsTheTail() async throws {
+        let lines = Lines()
+        let outcome = try await runner.run(
+            shell("i=1; while [ $i -le 150 ]; do echo out $i; echo err $i >&2; i=$((i+1)); done; exit 3"),
+            output: lines.append)
+        let expected = (1...150).flatMap { ["out \($0)", "err \($0)"] }
+        #expect(lines.all == expected)
+        #expect(outcome.exit == .exited(3))
+        #expect(outcome.tail == Array(expected.suffix(CommandOutcome.tailLimit)))
+        #expect(outcome.standardOutput.isEmpty)
+    }
+
+    @Test func linesArriveWhileTheCommandRuns() async throws {
+        let arrivals = Lines()
+        let start = ContinuousClock.now
+        _ = try await runner.run(shell("echo first; sleep 1; echo second")) { line in
+            let milliseconds = (ContinuousClock.now - start) / .milliseconds(1)
+            arrivals.append("\(line)@\(Int(milliseconds))")
+        }
+        let seen = arrivals.all.map { $0.split(separator: "@") }
+        #expect(seen.map { String($0[0]) } == ["first", "second"])
+        // The first line was delivered about a second before the second one, not together with it.
+        let times = seen.compactMap { Int($0[1]) }
+        #expect(times.count == 2 && times[1] - times[0] > 500)
+    }
+
+    @Test func runsInTheDirectoryWithExactlyTheGivenEnvironment() async throws {
+        let directory = try makeTemporaryDirectory("runner-cwd")
+        let lines = Lines()
+        let environment = shellEnvironment.merging(["SWASH_PROBE": "a value"]) { $1 }
+        let outcome = try await runner.run(
+            shell("pwd -P; echo \"$SWASH_PROBE\"; echo \"${HOME-unset}\"", in: directory, environment: environment),
+            output: lines.append)
+        #expect(outcome.exit == .exited(0))
+        #expect(lines.all == [directory.resolvingSymlinksInPath().path, "a value", "unset"])
+    }
+
+    @Test func captureKeepsStdoutApartFromStderr() async throws {
+        let outcome = try await runner.capture(shell("echo '{\"a\":1}'; echo 'warning: noise' >&2"), limit: 1024)
+        #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == "{\"a\":1}\n")
+        #expect(outcome.tail == ["warning: noise"])
+        #expect(outcome.exit == .exited(0))
+    }
+
+    @Test func captureBeyondTheLimitFails() async throws {
+        let error = await #expect(throws: SwashCoreError.self) {
+            try await runner.capture(shell("head -c 5000 /dev/zero"), limit: 100)
+        }
+        #expect(error?.description == "cannot run `sh -c 'head -c 5000 /dev/zero'`: it wrote more output than swash accepts")
+    }
+
+    @Test func aSignalIsToldFromAnExitCode() async throws {
+        let outcome = try await runner.run(shell("kill -9 $$"), output: { _ in })
+        #expect(outcome.exit == .signaled(9))
+        #expect(outcome.exit.description == "killed by signal 9")
+    }
+
+    @Test func aBackgroundChildHoldingTheOutputOpenDoesNotHangTheRun() async throws {
+        let start = ContinuousClock.now
+        let lines = Lines()
+        let outcome = try await runner.run(shell("sleep 5 & echo started"), output: lines.append)
+        #expect(outcome.exit == .exited(0))
+        #expect(lines.all == ["started"])
+        #expect(ContinuousClock.now - start < .seconds(4))
+    }
+
+    @Test(arguments: [
+        ("swash-no-such-tool", "swash-no-such-tool not found on PATH; install it, or add its directory to PATH"),
+        ("/nonexistent/bin/tool", "tool not found at \"/nonexistent/bin/tool\"; check the path"),
+    ])
+    func aMissingProgramIsToolNotFound(_ executable: String, _ message: String) async throws {
+        let error = await #expect(throws: SwashCoreError.self) {
+            try await runner.run(Command(executable, [], in: URL(fileURLWithPath: "/"), environment: shellEnvironment), output: { _ in })
+        }
+        #expect(error?.description == message)
+    }
+
+    @Test func aMissingWorkingDirectoryIsNamed() async throws {
+        let error = await #expect(throws: SwashCoreError.self) {
+            try await runner.run(shell("true", in: URL(fileURLWithPath: "/nonexistent/project")), output: { _ in })
+        }
+        #expect(error?.description == "cannot run `sh -c true`: its working directory \"/nonexistent/project\" does not exist")
+    }
+
+    @Test func locateSearchesPathAndResolvesRelativePaths() throws {
+        #expect(SystemCommandRunner.locate("sh", environment: shellEnvironment)?.lastPathComponent == "sh")
+        #expect(SystemCommandRunner.locate("sh", environment: ["PATH": "/nonexistent"]) == nil)
+        #expect(SystemCommandRunner.locate("bin", environment: ["PATH": "/"]) == nil)  // a directory is no program
+        #expect(SystemCommandRunner.locate("bin/sh", environment: [:], relativeTo: URL(fileURLWithPath: "/"))?.path == "/bin/sh")
+    }
+
+    @Test func commandLinesAreQuotedForTheShell() {
+        let command = Command("go", ["build", "-o", "/tmp/my dir/it's", ""], in: URL(fileURLWithPath: "/"), environment: [:])
+        #expect(command.description == #"go build -o '/tmp/my dir/it'\''s' ''"#)
+    }
+}
+
+@Suite("Toolchain: splitting output into lines")
+struct ToolchainOutputLinesTests {
+    private func split(_ chunks: [[UInt8]], tailLimit: Int = 200) -> (lines: [String], tail: [String]) {
+        var splitter = OutputLines(tailLimit: tailLimit)
+        var lines: [String] = []
+        for chunk in chunks {
+            chunk.withUnsafeBytes { splitter.feed($0) { lines.append($0) } }
+        }
+        splitter.finish { lines.append($0) }
+        return (lines, splitter.tail)
+    }
+
+    @Test(arguments: [
+        (["a\nb\r\nc\rd"], ["a", "b", "c", "d"]),
+        (["a\r", "\nb\n"], ["a", "b"]),  // CRLF split across chunks is one break
+        (["\n\n"], ["", ""]),
+        (["no newline at end"], ["no newline at end"]),
+        (["x\u{FF}y\n"], ["x\u{FFFD}y"]),
+    ])
+    func breaksLines(_ chunks: [String], _ expected: [String]) {
+        let bytes = chunks.map { chunk in
+            chunk.unicodeScalars.map { $0.value == 0xFF ? UInt8(0xFF) : UInt8(truncatingIfNeeded: $0.value) }
+        }
+        #expect(split(bytes).lines == expected)
+    }
+
+    @Test func longLinesAreCutIntoBoundedPieces() {
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: OutputLines.maxLineBytes * 2 + 10)
+        let lines = split([long + [UInt8(ascii: "\n")]]).lines
+        #expect(lines.map(\.count) == [OutputLines.maxLineBytes, OutputLines.maxLineBytes, 10])
+    }
+
+    @Test func tailKeepsOnlyTheLastLines() {
+        let text = (1...1000).map { "\($0)\n" }.joined()
+        let result = split([Array(text.utf8)], tailLimit: 3)
+        #expect(result.lines.count == 1000)
+        #expect(result.tail == ["998", "999", "1000"])
+    }
+}
+
+@Suite("Toolchain: progress display")
+struct ToolchainProgressTests {
+    @Test func plainStyleWritesAnnouncementLinesAndElapsedTime() async throws {
+        let clock = FakeClock()
+        let text = WrittenText()
+        let display = text.display(.plain, clock: clock)
+        let value = await display.phase("compiling with cargo", done: "compiled") { output in
+            output("   Compiling p v0.1.0")
+            clock.advance(by: .milliseconds(12_340))
+            return 7
+        }
+        #expect(value == 7)
+        #expect(text.text == "swash: compiling with cargo…\n   Compiling p v0.1.0\nswash: compiled in 12.3s\n")
+    }
+
+    @Test func failureIsAnnouncedAndRethrown() async throws {
+        let clock = FakeClock()
+        let text = WrittenText()
+        let display = text.display(.plain, clock: clock)
+        await #expect(throws: SwashCoreError.self) {
+            try await display.phase("signing", done: "signed") { _ throws(SwashCoreError) in
+                clock.advance(by: .seconds(1))
+                throw .toolLaunchFailed(command: "x", reason: "y")
+            }
+        }
+        #expect(text.text == "swash: signing…\nswash: signing failed after 1.0s\n")
+    }
+
+    @Test func terminalStyleRedrawsAStatusLineBelowTheOutput() async throws {
+        let clock = FakeClock()
+        let text = WrittenText()
+        let display = text.display(.terminal, clock: clock)
+        await display.phase("compiling with cargo", done: "compiled") { output in
+            clock.advance(by: .milliseconds(1_500))
+            output("warning: unused variable")
+            clock.advance(by: .seconds(1))
+        }
+        let clear = "\r\u{1B}[2K"
+        #expect(text.writes == [
+            "\(clear)⠋ compiling with cargo — 0.0s",
+            "\(clear)warning: unused variable\n\(clear)⠋ compiling with cargo — 1.5s",
+            "\(clear)swash: compiled in 2.5s\n",
+        ])
+    }
+
+    @Test func terminalStatusLineTicksWhileWaiting() async throws {
+        let text = WrittenText()
+        let display = text.display(.terminal, tick: .milliseconds(10))
+        await display.phase("packaging", done: "packaged") { _ in
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        let frames = text.writes.dropFirst().dropLast().compactMap { $0.dropFirst(5).first }
+        #expect(frames.count >= 3)
+        #expect(Set(frames).count >= 3)  // the spinner moves
+        let last = try #require(text.writes.last)
+        #expect(last.hasPrefix("\r\u{1B}[2Kswash: packaged in "))
+        // Nothing is drawn after the phase ends.
+        let count = text.writes.count
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(text.writes.count == count)
+    }
+
+    @Test func silentStyleWritesNothing() async {
+        let text = WrittenText()
+        await text.display(.silent).phase("compiling", done: "compiled") { output in output("line") }
+        #expect(text.text == "")
+    }
+
+    @Test(arguments: [
+        (Duration.milliseconds(40), "0.0s"), (.milliseconds(12_345), "12.3s"), (.seconds(59), "59.0s"),
+        (.seconds(125), "2m 05s"), (.seconds(3_600), "60m 00s"),
+    ])
+    func elapsedTimeFormat(_ duration: Duration, _ expected: String) {
+        #expect(ProgressDisplay.format(duration) == expected)
+    }
+}

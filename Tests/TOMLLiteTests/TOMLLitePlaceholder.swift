@@ -1,1 +1,0 @@
-// Tests for TOMLLite live in this folder.

@@ -1,1 +1,0 @@
-// Tests for WasmCloudManifest live in this folder.
