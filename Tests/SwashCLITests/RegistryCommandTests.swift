@@ -8,16 +8,23 @@ private func json(_ text: String) throws -> [String: Any] {
 
 /// A fresh home with a test archive pushed to `registry` under `path` (`-o json`): checks the JSON answer
 /// and returns the manifest digest it printed.
-private func pushFixture(_ registry: RegistryServer, _ path: String) throws -> (home: URL, archive: URL, reference: String, digest: String) {
+private func pushFixture(_ registry: RegistryServer, _ path: String) async throws -> (home: URL, archive: URL, reference: String, digest: String) {
     let home = try makeTemporaryDirectory()
     let archive = try makeTestArchive(in: home)
     let reference = "\(registry.address)/\(path)"
-    let push = try runSwash(["push", reference, archive.path, "--insecure", "-o", "json"], home: home)
+    let push = try await swash(["push", reference, archive.path, "--insecure", "-o", "json"], home: home)
     #expect(push.status == 0, "\(push.stderr)")
     let pushed = try json(push.stdout)
     #expect(pushed["reference"] as? String == reference)
     #expect(pushed["success"] as? Bool == true)
     return (home, archive, reference, try #require(pushed["digest"] as? String))
+}
+
+/// `runSwash` off the cooperative thread pool (see `blocking`).
+private func swash(_ arguments: [String], home: URL, environment: [String: String] = [:], in directory: URL? = nil)
+    async throws -> CommandResult
+{
+    try await blocking { try runSwash(arguments, home: home, extraEnvironment: environment, in: directory) }
 }
 
 private func files(in directory: URL) throws -> [String] {
@@ -27,14 +34,14 @@ private func files(in directory: URL) throws -> [String] {
 /// `swash push` / `swash pull` through the built executable against `docker-registry` on 127.0.0.1 (SPEC §6).
 @Suite("swash push and pull", .enabled(if: RegistryServer.isAvailable), .timeLimit(.minutes(1)))
 struct RegistryCommandTests {
-    @Test func pushThenPullIsByteIdentical() throws {
-        let registry = try RegistryServer()
+    @Test func pushThenPullIsByteIdentical() async throws {
+        let registry = try await RegistryServer.start()
         defer { registry.stop() }
         let home = try makeTemporaryDirectory()
         let archive = try makeTestArchive(in: home, size: 20_000)
         let reference = "\(registry.address)/providers/http-server:0.1.0"
 
-        let push = try runSwash(["push", reference, archive.path, "--insecure", "-a", "org.opencontainers.image.version=0.1.0"], home: home)
+        let push = try await swash(["push", reference, archive.path, "--insecure", "-a", "org.opencontainers.image.version=0.1.0"], home: home)
         #expect(push.status == 0, "\(push.stderr)")
         let lines = push.stdout.split(separator: "\n")
         #expect(lines.first == "Successfully pushed \(reference)")
@@ -42,7 +49,7 @@ struct RegistryCommandTests {
         #expect(digest.hasPrefix("sha256:") && digest.count == 71)
 
         // The manifest, read by hand: swash's media types, one layer of the archive's size and digest.
-        let raw = try registry.manifest("providers/http-server", "0.1.0")
+        let raw = try await blocking { try registry.manifest("providers/http-server", "0.1.0") }
         let manifest = try json(String(decoding: raw, as: UTF8.self))
         #expect(manifest["schemaVersion"] as? Int == 2)
         #expect(manifest["mediaType"] as? String == "application/vnd.oci.image.manifest.v1+json")
@@ -58,7 +65,7 @@ struct RegistryCommandTests {
 
         // Pull into an empty working directory: <last segment>.par.gz, byte-identical, JSON output.
         let work = try makeTemporaryDirectory()
-        let pull = try runSwash(["pull", reference, "--insecure", "-o", "json"], home: home, in: work)
+        let pull = try await swash(["pull", reference, "--insecure", "-o", "json"], home: home, in: work)
         #expect(pull.status == 0, "\(pull.stderr)")
         let pulled = try json(pull.stdout)
         #expect(pulled["success"] as? Bool == true)
@@ -67,121 +74,123 @@ struct RegistryCommandTests {
         #expect(try Data(contentsOf: work.appendingPathComponent("http-server.par.gz")) == Data(contentsOf: archive))
     }
 
-    @Test func pushJSONAndDigestCheckOnPull() throws {
-        let registry = try RegistryServer()
+    @Test func pushJSONAndDigestCheckOnPull() async throws {
+        let registry = try await RegistryServer.start()
         defer { registry.stop() }
-        let (home, _, reference, digest) = try pushFixture(registry, "demo/p:1.0.0")
+        let (home, _, reference, digest) = try await pushFixture(registry, "demo/p:1.0.0")
 
         let work = try makeTemporaryDirectory()
-        let good = try runSwash(["pull", reference, "--insecure", "--digest", digest, "--destination", "out.par.gz"], home: home, in: work)
+        let good = try await swash(["pull", reference, "--insecure", "--digest", digest, "--destination", "out.par.gz"], home: home, in: work)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(try files(in: work) == ["out.par.gz"])
 
         // By digest, too.
-        let byDigest = try runSwash(["pull", "\(registry.address)/demo/p@\(digest)", "--insecure", "--destination", "d.par.gz"], home: home, in: work)
+        let byDigest = try await swash(["pull", "\(registry.address)/demo/p@\(digest)", "--insecure", "--destination", "d.par.gz"], home: home, in: work)
         #expect(byDigest.status == 0, "\(byDigest.stderr)")
 
         let wrong = "sha256:" + String(repeating: "0", count: 64)
-        let bad = try runSwash(["pull", reference, "--insecure", "--digest", wrong, "--destination", "bad.par.gz"], home: home, in: work)
+        let bad = try await swash(["pull", reference, "--insecure", "--digest", wrong, "--destination", "bad.par.gz"], home: home, in: work)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("digest mismatch for the manifest of \(reference) (--digest): expected \(wrong), got \(digest)"))
         #expect(try files(in: work) == ["d.par.gz", "out.par.gz"])
 
-        #expect(try runSwash(["pull", reference, "--digest", "sha256:nope"], home: home).status == 64)
-        let missing = try runSwash(["pull", "\(registry.address)/demo/p:9.9.9", "--insecure"], home: home, in: work)
+        #expect(try await swash(["pull", reference, "--digest", "sha256:nope"], home: home).status == 64)
+        let missing = try await swash(["pull", "\(registry.address)/demo/p:9.9.9", "--insecure"], home: home, in: work)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("\(registry.address)/demo/p:9.9.9 not found"))
     }
 
-    @Test func latestNeedsAllowLatest() throws {
-        let registry = try RegistryServer()
+    @Test func latestNeedsAllowLatest() async throws {
+        let registry = try await RegistryServer.start()
         defer { registry.stop() }
         let home = try makeTemporaryDirectory()
         let archive = try makeTestArchive(in: home)
         for reference in ["\(registry.address)/demo/p", "\(registry.address)/demo/p:latest"] {
-            let refused = try runSwash(["push", reference, archive.path, "--insecure"], home: home)
+            let refused = try await swash(["push", reference, archive.path, "--insecure"], home: home)
             #expect(refused.status == 64)
             #expect(refused.stderr.contains("--allow-latest"))
         }
-        let allowed = try runSwash(["push", "\(registry.address)/demo/p", archive.path, "--insecure", "--allow-latest"], home: home)
+        let allowed = try await swash(["push", "\(registry.address)/demo/p", archive.path, "--insecure", "--allow-latest"], home: home)
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(allowed.stdout.hasPrefix("Successfully pushed \(registry.address)/demo/p:latest\n"))
         // Pull without a tag means latest.
         let work = try makeTemporaryDirectory()
-        #expect(try runSwash(["pull", "\(registry.address)/demo/p", "--insecure"], home: home, in: work).status == 0)
+        #expect(try await swash(["pull", "\(registry.address)/demo/p", "--insecure"], home: home, in: work).status == 0)
     }
 
-    @Test func invalidInputsAreRefusedBeforeAnyUpload() throws {
+    @Test func invalidInputsAreRefusedBeforeAnyUpload() async throws {
         let home = try makeTemporaryDirectory()
         let notArchive = home.appendingPathComponent("notes.txt")
         try Data(String(repeating: "plain text, not a provider archive\n", count: 20).utf8).write(to: notArchive)
         // Nothing listens on this port: the archive is checked before the network is touched.
         let port = try freeLoopbackPort()
-        let invalid = try runSwash(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "--insecure"], home: home)
+        let invalid = try await swash(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "--insecure"], home: home)
         #expect(invalid.status == 1)
         #expect(invalid.stderr.contains("\"\(notArchive.path)\" is not a valid provider archive"))
 
-        #expect(try runSwash(["push", "127.0.0.1:\(port)/Demo/p:1", notArchive.path], home: home).status == 64)
-        #expect(try runSwash(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "-a", "novalue"], home: home).status == 64)
-        #expect(try runSwash(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "-u", "alice"], home: home).status == 64)
-        #expect(try runSwash(["pull", "127.0.0.1:\(port)/demo/p:1", "-p", "secret"], home: home).status == 64)
+        #expect(try await swash(["push", "127.0.0.1:\(port)/Demo/p:1", notArchive.path], home: home).status == 64)
+        #expect(try await swash(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "-a", "novalue"], home: home).status == 64)
+        #expect(try await swash(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "-u", "alice"], home: home).status == 64)
+        #expect(try await swash(["pull", "127.0.0.1:\(port)/demo/p:1", "-p", "secret"], home: home).status == 64)
 
         let archive = try makeTestArchive(in: home)
-        let refused = try runSwash(["push", "127.0.0.1:\(port)/demo/p:1", archive.path, "--insecure", "-o", "json"], home: home)
+        let refused = try await swash(["push", "127.0.0.1:\(port)/demo/p:1", archive.path, "--insecure", "-o", "json"], home: home)
         #expect(refused.status == 1)
         let error = try json(refused.stderr)
         #expect(error["success"] as? Bool == false)
         #expect((error["error"] as? String)?.hasPrefix("cannot reach registry 127.0.0.1:\(port): connection refused") == true)
     }
 
-    @Test(.enabled(if: RegistryServer.canAuthenticate)) func basicAuthentication() throws {
+    @Test(.enabled(if: RegistryServer.canAuthenticate)) func basicAuthentication() async throws {
         let user = (name: "alice", password: "s3cret")
-        let registry = try RegistryServer(user: user)
+        let registry = try await RegistryServer.start(user: user)
         defer { registry.stop() }
         let home = try makeTemporaryDirectory()
         let archive = try makeTestArchive(in: home)
         let reference = "\(registry.address)/private/p:0.1.0"
 
-        let anonymous = try runSwash(["push", reference, archive.path, "--insecure"], home: home)
+        let anonymous = try await swash(["push", reference, archive.path, "--insecure"], home: home)
         #expect(anonymous.status == 1)
         #expect(
             anonymous.stderr.contains(
                 "registry \(registry.address) (realm \"\(RegistryServer.realm)\") requires authentication (HTTP 401); give credentials with -u/-p"))
 
-        let wrong = try runSwash(["push", reference, archive.path, "--insecure", "-u", "alice", "-p", "nope"], home: home)
+        let wrong = try await swash(["push", reference, archive.path, "--insecure", "-u", "alice", "-p", "nope"], home: home)
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("rejected the credentials (HTTP 401); check the user name and password"))
 
-        let pushed = try runSwash(["push", reference, archive.path, "--insecure", "-u", user.name, "-p", user.password], home: home)
+        let pushed = try await swash(["push", reference, archive.path, "--insecure", "-u", user.name, "-p", user.password], home: home)
         #expect(pushed.status == 0, "\(pushed.stderr)")
 
         let work = try makeTemporaryDirectory()
-        let refused = try runSwash(["pull", reference, "--insecure"], home: home, in: work)
+        let refused = try await swash(["pull", reference, "--insecure"], home: home, in: work)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("realm \"\(RegistryServer.realm)\""))
-        let pulled = try runSwash(
+        let pulled = try await swash(
             ["pull", reference, "--insecure"], home: home,
-            extraEnvironment: ["WASH_REG_USER": user.name, "WASH_REG_PASSWORD": user.password], in: work)
+            environment: ["WASH_REG_USER": user.name, "WASH_REG_PASSWORD": user.password], in: work)
         #expect(pulled.status == 0, "\(pulled.stderr)")
         #expect(try Data(contentsOf: work.appendingPathComponent("p.par.gz")) == Data(contentsOf: archive))
     }
 
-    @Test func foreignArtifactIsNotPulled() throws {
-        let registry = try RegistryServer()
+    @Test func foreignArtifactIsNotPulled() async throws {
+        let registry = try await RegistryServer.start()
         defer { registry.stop() }
         let config = Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
         let layer = Data("not really a layer".utf8)
-        let configDigest = try registry.putBlob(config, repository: "images/busybox")
-        let layerDigest = try registry.putBlob(layer, repository: "images/busybox")
-        try registry.putManifest(
-            """
+        let configDigest = try await blocking { try registry.putBlob(config, repository: "images/busybox") }
+        let layerDigest = try await blocking { try registry.putBlob(layer, repository: "images/busybox") }
+        let manifest = """
             {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
             "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(configDigest)","size":\(config.count)},\
             "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"\(layerDigest)","size":\(layer.count)}]}
-            """, mediaType: "application/vnd.oci.image.manifest.v1+json", repository: "images/busybox", tag: "1.36")
+            """
+        try await blocking {
+            try registry.putManifest(manifest, mediaType: "application/vnd.oci.image.manifest.v1+json", repository: "images/busybox", tag: "1.36")
+        }
         let home = try makeTemporaryDirectory()
         let work = try makeTemporaryDirectory()
-        let pull = try runSwash(["pull", "\(registry.address)/images/busybox:1.36", "--insecure"], home: home, in: work)
+        let pull = try await swash(["pull", "\(registry.address)/images/busybox:1.36", "--insecure"], home: home, in: work)
         #expect(pull.status == 1)
         #expect(
             pull.stderr.contains(
@@ -189,15 +198,17 @@ struct RegistryCommandTests {
         #expect(try files(in: work).isEmpty)
     }
 
-    @Test(.enabled(if: findProgram("skopeo") != nil)) func skopeoReadsWhatSwashPushed() throws {
-        let registry = try RegistryServer()
+    @Test(.enabled(if: findProgram("skopeo") != nil)) func skopeoReadsWhatSwashPushed() async throws {
+        let registry = try await RegistryServer.start()
         defer { registry.stop() }
-        let (home, _, reference, digest) = try pushFixture(registry, "providers/skopeo-check:0.2.0")
+        let (home, _, reference, digest) = try await pushFixture(registry, "providers/skopeo-check:0.2.0")
 
-        let skopeo = try runProcess(
-            try #require(findProgram("skopeo")),
-            ["inspect", "--raw", "--tls-verify=false", "docker://\(reference)"],
-            environment: ["PATH": "/usr/bin:/bin", "HOME": home.path])
+        let program = try #require(findProgram("skopeo"))
+        let skopeo = try await blocking {
+            try runProcess(
+                program, ["inspect", "--raw", "--tls-verify=false", "docker://\(reference)"],
+                environment: ["PATH": "/usr/bin:/bin", "HOME": home.path])
+        }
         #expect(skopeo.status == 0, "\(skopeo.stderr)")
         let manifest = try json(skopeo.stdout)
         #expect(manifest["mediaType"] as? String == "application/vnd.oci.image.manifest.v1+json")
@@ -214,7 +225,7 @@ struct RegistryCommandTests {
 /// `swash pull` against a scripted server whose blob download is cut off mid-way.
 @Suite("swash pull (interrupted)")
 struct InterruptedPullTests {
-    @Test func interruptedPullLeavesNoFile() throws {
+    @Test func interruptedPullLeavesNoFile() async throws {
         let home = try makeTemporaryDirectory()
         let archive = try makeTestArchive(in: home, size: 300_000)
         let bytes = try Data(contentsOf: archive)
@@ -237,7 +248,7 @@ struct InterruptedPullTests {
         }
         defer { server.stop() }
         let work = try makeTemporaryDirectory()
-        let pull = try runSwash(["pull", "\(server.address)/demo/cut:1", "--insecure"], home: home, in: work)
+        let pull = try await swash(["pull", "\(server.address)/demo/cut:1", "--insecure"], home: home, in: work)
         #expect(pull.status == 1)
         #expect(pull.stderr.contains("was interrupted after"))
         #expect(pull.stderr.contains("nothing was written"))

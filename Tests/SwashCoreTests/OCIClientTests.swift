@@ -158,7 +158,7 @@ struct OCIClientStubTests {
 @Suite("OCI workflows (docker-registry)", .enabled(if: RegistryServer.isAvailable), .timeLimit(.minutes(1)))
 struct OCIRegistryWorkflowTests {
     @Test func chunkedUploadRoundTripAndSkippedBlobs() async throws {
-        let registry = try RegistryServer()
+        let registry = try await RegistryServer.start()
         defer { registry.stop() }
         let test = try TestContext()
         let archive = try makeTestArchive(in: test.home, size: 300_000)
@@ -182,7 +182,7 @@ struct OCIRegistryWorkflowTests {
     }
 
     @Test func inspectionCacheHoldsTheLayerByDigest() async throws {
-        let registry = try RegistryServer()
+        let registry = try await RegistryServer.start()
         defer { registry.stop() }
         let test = try TestContext()
         let archive = try makeTestArchive(in: test.home)

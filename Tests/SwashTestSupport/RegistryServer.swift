@@ -41,6 +41,15 @@ private func isListening(port: Int) -> Bool {
     }
 }
 
+/// Runs blocking work (a subprocess, polling a port) on a thread of its own and awaits it, so a test does not
+/// hold one of Swift concurrency's few cooperative threads (two on a two-core machine) while it waits —
+/// which would stall the timing-sensitive async tests running beside it.
+public func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
 /// A failure of the test support itself (a tool missing, a server that would not start).
 public struct TestSupportError: Error, CustomStringConvertible {
     public var description: String
@@ -83,6 +92,14 @@ public final class RegistryServer: @unchecked Sendable {
     private let process: Process
     private let lock = NSLock()
     private var stopped = false
+
+    /// Starts a registry off the cooperative thread pool (see `blocking`) and waits until it accepts connections.
+    /// - Parameter user: when given, the registry requires these credentials (basic auth, realm `realm`).
+    public static func start(user: (name: String, password: String)? = nil) async throws -> RegistryServer {
+        let name = user?.name
+        let password = user?.password
+        return try await blocking { try RegistryServer(user: name.flatMap { name in password.map { (name, $0) } }) }
+    }
 
     /// Starts a registry and waits until it accepts connections (up to 10 s; three ports are tried).
     /// - Parameter user: when given, the registry requires these credentials (basic auth, realm `realm`).
@@ -151,7 +168,9 @@ public final class RegistryServer: @unchecked Sendable {
         throw TestSupportError("docker-registry did not start: \(log)")
     }
 
-    /// Stops the registry (SIGTERM, then SIGKILL after 5 s), waits for it, and removes its storage.
+    /// Stops the registry, waits for it, and removes its storage. SIGTERM first; the registry drains for over
+    /// a second after it, so after 50 ms SIGKILL ends it (its storage is thrown away anyway): a test's `defer`
+    /// never holds a cooperative thread for long.
     public func stop() {
         let first = lock.withLock {
             defer { stopped = true }
@@ -160,8 +179,8 @@ public final class RegistryServer: @unchecked Sendable {
         guard first else { return }
         if process.isRunning {
             process.terminate()
-            let deadline = Date().addingTimeInterval(5)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
+            let deadline = Date().addingTimeInterval(0.05)
+            while process.isRunning, Date() < deadline { usleep(5_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
@@ -228,9 +247,9 @@ public func sha256Hex(of file: URL) -> String {
 /// reader of ProviderArchiveKit is merged, after which tests should build real archives with it.
 public func makeTestArchive(in directory: URL, name: String = "provider.par.gz", size: Int = 4096) throws -> URL {
     let raw = directory.appendingPathComponent(".\(name).raw")
-    var bytes = [UInt8](repeating: 0, count: size)
-    for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-    try Data(bytes).write(to: raw)
+    let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+    defer { try? random.close() }
+    try (random.read(upToCount: size) ?? Data()).write(to: raw)
     let result = try runProcess(findProgram("gzip") ?? URL(fileURLWithPath: "/bin/gzip"), ["-n", "-f", raw.path], environment: [:])
     guard result.status == 0 else { throw TestSupportError("gzip failed: \(result.stderr)") }
     let url = directory.appendingPathComponent(name)
