@@ -2,20 +2,23 @@ import Foundation
 
 /// Registry settings a project supplies: the `[registry]` table of wasmcloud.toml.
 ///
-/// Hook for the manifest loader (branch `toml`): the CLI fills this from `url`, `credentials` and
-/// `push_insecure` when run inside a project; until then it is empty.
+/// Filled from `<RegistryOptions.projectDirectory>/wasmcloud.toml` by the workflows; callers may also set
+/// values themselves (those win over the file's).
 public struct RegistryDefaults: Sendable, Hashable {
     /// The registry for references that name none (`localhost:5000`); `nil` means `docker.io`.
     public var url: String?
     /// Credentials used when neither `-u/-p` nor `WASH_REG_USER`/`WASH_REG_PASSWORD` give any.
     public var credentials: RegistryCredentials?
+    /// A wash registry credentials file (`[registry] credentials`), consulted after `credentials`.
+    public var credentialsFile: URL?
     /// Push over plain HTTP even without `--insecure`.
     public var pushInsecure: Bool
 
     /// Defaults from their parts; all empty by default.
-    public init(url: String? = nil, credentials: RegistryCredentials? = nil, pushInsecure: Bool = false) {
+    public init(url: String? = nil, credentials: RegistryCredentials? = nil, credentialsFile: URL? = nil, pushInsecure: Bool = false) {
         self.url = url
         self.credentials = credentials
+        self.credentialsFile = credentialsFile
         self.pushInsecure = pushInsecure
     }
 }
@@ -28,19 +31,26 @@ public struct RegistryOptions: Sendable {
     public var username: String?
     /// `-p/--password`.
     public var password: String?
-    /// The project's `[registry]` settings.
+    /// Registry defaults given by the caller.
     public var defaults: RegistryDefaults
+    /// Where to look for `wasmcloud.toml`, whose `[registry]` table completes `defaults` (the CLI passes the
+    /// current directory); `nil` reads no project.
+    public var projectDirectory: URL?
     /// Blobs larger than this are uploaded in `PATCH` chunks of this size (8 MiB).
     var chunkSize = 8 << 20
     /// Seconds without progress before a request fails.
     var timeout: TimeInterval = 60
 
     /// Options from the command line's flags.
-    public init(insecure: Bool = false, username: String? = nil, password: String? = nil, defaults: RegistryDefaults = .init()) {
+    public init(
+        insecure: Bool = false, username: String? = nil, password: String? = nil, defaults: RegistryDefaults = .init(),
+        projectDirectory: URL? = nil
+    ) {
         self.insecure = insecure
         self.username = username
         self.password = password
         self.defaults = defaults
+        self.projectDirectory = projectDirectory
     }
 }
 
@@ -154,9 +164,10 @@ public enum RegistryWorkflows {
     public static func push(reference: String, archive: String, options: PushOptions, context: SwashContext)
         async throws(SwashCoreError) -> PushResult
     {
-        let target = try pushReference(reference, allowLatest: options.allowLatest, defaults: options.registry.defaults)
+        let defaults = effectiveDefaults(options.registry, context: context)
+        let target = try pushReference(reference, allowLatest: options.allowLatest, defaults: defaults)
         let annotations = try manifestAnnotations(options.annotations, environment: context.environment)
-        let credentials = try resolveCredentials(options.registry, environment: context.environment)
+        let credentials = try resolveCredentials(options.registry, defaults: defaults, for: target, environment: context.environment)
         let archiveURL = context.resolve(path: archive)
         _ = try validateArchive(at: archiveURL)
         let config = try configBlob(options.configFile, context: context)
@@ -168,7 +179,7 @@ public enum RegistryWorkflows {
         let manifest = OCIManifest.providerArchive(config: configDescriptor, layer: layer, annotations: annotations)
 
         let client = OCIRegistryClient(
-            reference: target, insecure: options.registry.insecure || options.registry.defaults.pushInsecure,
+            reference: target, insecure: options.registry.insecure || defaults.pushInsecure,
             credentials: credentials, push: true, timeout: options.registry.timeout)
         var existing: [OCIDigest] = []
         if try await client.blobExists(configDescriptor.digestValue) {
@@ -198,7 +209,8 @@ public enum RegistryWorkflows {
     public static func pull(reference: String, options: PullOptions, context: SwashContext) async throws(SwashCoreError)
         -> PullResult
     {
-        let source = try OCIReference(parsing: reference, defaultRegistry: options.registry.defaults.url)
+        let defaults = effectiveDefaults(options.registry, context: context)
+        let source = try OCIReference(parsing: reference, defaultRegistry: defaults.url)
         let expected = try options.digest.map { text throws(SwashCoreError) in
             guard let digest = OCIDigest(parsing: text) else {
                 throw .invalidRegistryOption(option: "--digest", reason: "\"\(text)\" is not of the form sha256:<64 lowercase hex digits>")
@@ -211,7 +223,7 @@ public enum RegistryWorkflows {
         if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {
             destination.appendPathComponent(fileName)
         }
-        let fetched = try await fetch(source, options: options.registry, expectedDigest: expected, context: context)
+        let fetched = try await fetch(source, options: options.registry, defaults: defaults, expectedDigest: expected, context: context)
         try await fetched.download(to: destination)
         return PullResult(file: destination, reference: source, digest: fetched.digest, size: fetched.layer.size)
     }
@@ -228,8 +240,9 @@ public enum RegistryWorkflows {
     public static func fetchForInspection(reference: String, options: RegistryOptions, context: SwashContext)
         async throws(SwashCoreError) -> URL
     {
-        let source = try OCIReference(parsing: reference, defaultRegistry: options.defaults.url)
-        let fetched = try await fetch(source, options: options, expectedDigest: nil, context: context)
+        let defaults = effectiveDefaults(options, context: context)
+        let source = try OCIReference(parsing: reference, defaultRegistry: defaults.url)
+        let fetched = try await fetch(source, options: options, defaults: defaults, expectedDigest: nil, context: context)
         let directory = context.homeDirectory.appendingPathComponent(".wash/cache/swash", isDirectory: true)
         let digest = fetched.layer.digestValue
         let cached = directory.appendingPathComponent("sha256-\(digest.hex).par.gz")
@@ -265,9 +278,10 @@ public enum RegistryWorkflows {
     }
 
     private static func fetch(
-        _ source: OCIReference, options: RegistryOptions, expectedDigest: OCIDigest?, context: SwashContext
+        _ source: OCIReference, options: RegistryOptions, defaults: RegistryDefaults, expectedDigest: OCIDigest?,
+        context: SwashContext
     ) async throws(SwashCoreError) -> FetchedArtifact {
-        let credentials = try resolveCredentials(options, environment: context.environment)
+        let credentials = try resolveCredentials(options, defaults: defaults, for: source, environment: context.environment)
         let client = OCIRegistryClient(
             reference: source, insecure: options.insecure, credentials: credentials, push: false, timeout: options.timeout)
         let manifest = try await client.manifest()
@@ -278,10 +292,11 @@ public enum RegistryWorkflows {
         return FetchedArtifact(client: client, digest: manifest.digest, layer: layer)
     }
 
-    /// Credentials, first that applies: `-u/-p`, `WASH_REG_USER`/`WASH_REG_PASSWORD`, the project's defaults.
-    static func resolveCredentials(_ options: RegistryOptions, environment: [String: String]) throws(SwashCoreError)
-        -> RegistryCredentials?
-    {
+    /// Credentials, first that applies: `-u/-p`, `WASH_REG_USER`/`WASH_REG_PASSWORD`, `defaults.credentials`,
+    /// the entry of `defaults.credentialsFile` for the reference.
+    static func resolveCredentials(
+        _ options: RegistryOptions, defaults: RegistryDefaults, for reference: OCIReference, environment: [String: String]
+    ) throws(SwashCoreError) -> RegistryCredentials? {
         func pair(_ user: String?, _ password: String?, _ names: String) throws(SwashCoreError) -> RegistryCredentials? {
             let user = user.flatMap { $0.isEmpty ? nil : $0 }
             let password = password.flatMap { $0.isEmpty ? nil : $0 }
@@ -296,7 +311,8 @@ public enum RegistryWorkflows {
         if let environment = try pair(environment["WASH_REG_USER"], environment["WASH_REG_PASSWORD"], variables) {
             return environment
         }
-        return options.defaults.credentials
+        if let credentials = defaults.credentials { return credentials }
+        return try defaults.credentialsFile.flatMap { file throws(SwashCoreError) in try credentials(fromFile: file, for: reference) }
     }
 
     /// `-a key=value` flags as a dictionary, plus the creation time from `SOURCE_DATE_EPOCH` when it is set

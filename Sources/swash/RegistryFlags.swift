@@ -22,8 +22,8 @@ struct RegistryFlags: ParsableArguments {
         }
     }
 
-    /// The flags as SwashCore options. The project's `[registry]` table (wasmcloud.toml) will fill `defaults`.
+    /// The flags as SwashCore options; `[registry]` of the current directory's wasmcloud.toml supplies defaults.
     var options: RegistryOptions {
-        RegistryOptions(insecure: insecure, username: user, password: password, defaults: RegistryDefaults())
+        RegistryOptions(insecure: insecure, username: user, password: password, projectDirectory: SwashContext.current().currentDirectory)
     }
 }

@@ -173,6 +173,26 @@ struct RegistryCommandTests {
         #expect(try Data(contentsOf: work.appendingPathComponent("p.par.gz")) == Data(contentsOf: archive))
     }
 
+    @Test(.enabled(if: RegistryServer.canAuthenticate)) func projectRegistryDefaults() async throws {
+        let registry = try await RegistryServer.start(user: (name: "bob", password: "pw"))
+        defer { registry.stop() }
+        let project = try makeTemporaryDirectory()
+        try writeProviderProject(
+            in: project,
+            registry: ["url = \"\(registry.address)\"", "credentials = \"registry-credentials.json\"", "push_insecure = true"])
+        try Data(#"{"\#(registry.address)": {"username": "bob", "password": "pw"}}"#.utf8)
+            .write(to: project.appendingPathComponent("registry-credentials.json"))
+        let archive = try makeTestArchive(in: project)
+        // No registry in the reference, no --insecure, no -u/-p: all from [registry].
+        let push = try await swash(["push", "team/p:0.1.0", archive.path], home: project, in: project)
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(push.stdout.hasPrefix("Successfully pushed \(registry.address)/team/p:0.1.0\n"))
+        // push_insecure is for push only: pull says --insecure itself.
+        let pull = try await swash(["pull", "team/p:0.1.0", "--insecure", "--destination", "out.par.gz"], home: project, in: project)
+        #expect(pull.status == 0, "\(pull.stderr)")
+        #expect(try Data(contentsOf: project.appendingPathComponent("out.par.gz")) == Data(contentsOf: archive))
+    }
+
     @Test func foreignArtifactIsNotPulled() async throws {
         let registry = try await RegistryServer.start()
         defer { registry.stop() }

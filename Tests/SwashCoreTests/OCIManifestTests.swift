@@ -90,21 +90,58 @@ struct OCIManifestTests {
     }
 
     @Test func credentialsComeFromFlagsThenEnvironmentThenProject() throws {
+        let reference = try OCIReference(parsing: "localhost:5000/team/p:1")
+        func resolve(_ options: RegistryOptions, _ environment: [String: String] = [:]) throws -> RegistryCredentials? {
+            try RegistryWorkflows.resolveCredentials(options, defaults: options.defaults, for: reference, environment: environment)
+        }
         let project = RegistryDefaults(credentials: RegistryCredentials(username: "p", password: "pp"))
         let environment = ["WASH_REG_USER": "e", "WASH_REG_PASSWORD": "ee"]
-        let flags = RegistryOptions(username: "f", password: "ff", defaults: project)
-        #expect(try RegistryWorkflows.resolveCredentials(flags, environment: environment)?.username == "f")
-        let noFlags = RegistryOptions(defaults: project)
-        #expect(try RegistryWorkflows.resolveCredentials(noFlags, environment: environment)?.username == "e")
-        #expect(try RegistryWorkflows.resolveCredentials(noFlags, environment: [:])?.username == "p")
-        #expect(try RegistryWorkflows.resolveCredentials(RegistryOptions(), environment: [:]) == nil)
-        #expect(throws: SwashCoreError.self) {
-            try RegistryWorkflows.resolveCredentials(RegistryOptions(username: "f"), environment: [:])
-        }
-        #expect(throws: SwashCoreError.self) {
-            try RegistryWorkflows.resolveCredentials(RegistryOptions(), environment: ["WASH_REG_USER": "e"])
-        }
+        #expect(try resolve(RegistryOptions(username: "f", password: "ff", defaults: project), environment)?.username == "f")
+        #expect(try resolve(RegistryOptions(defaults: project), environment)?.username == "e")
+        #expect(try resolve(RegistryOptions(defaults: project))?.username == "p")
+        #expect(try resolve(RegistryOptions()) == nil)
+        #expect(throws: SwashCoreError.self) { try resolve(RegistryOptions(username: "f")) }
+        #expect(throws: SwashCoreError.self) { try resolve(RegistryOptions(), ["WASH_REG_USER": "e"]) }
         #expect(RegistryCredentials(username: "alice", password: "s3cret").basicAuthorization == "Basic YWxpY2U6czNjcmV0")
+
+        // A wash credentials file: the longest matching registry or registry/repository prefix applies.
+        let directory = try makeTemporaryDirectory()
+        let file = directory.appendingPathComponent("credentials.json")
+        try Data(
+            #"""
+            {"localhost:5000": {"username": "any", "password": "1"},
+             "https://localhost:5000/team/": {"username": "team", "password": "2"},
+             "localhost:5000/te": {"username": "not-a-component-prefix", "password": "3"},
+             "ghcr.io": {"token": "t"}}
+            """#.utf8
+        ).write(to: file)
+        let fromFile = RegistryOptions(defaults: RegistryDefaults(credentialsFile: file))
+        #expect(try resolve(fromFile)?.username == "team")
+        let other = try OCIReference(parsing: "localhost:5000/x:1")
+        #expect(try RegistryWorkflows.credentials(fromFile: file, for: other)?.username == "any")
+        #expect(try RegistryWorkflows.credentials(fromFile: file, for: OCIReference(parsing: "quay.io/x:1")) == nil)
+        #expect(throws: SwashCoreError.self) { try RegistryWorkflows.credentials(fromFile: file, for: OCIReference(parsing: "ghcr.io/x:1")) }
+    }
+
+    @Test func projectRegistrySectionFillsTheDefaults() throws {
+        let test = try TestContext()
+        let project = try makeTemporaryDirectory()
+        var options = RegistryOptions(projectDirectory: project)
+        // No wasmcloud.toml: the given defaults.
+        #expect(RegistryWorkflows.effectiveDefaults(options, context: test.context()) == RegistryDefaults())
+        try writeProviderProject(
+            in: project, registry: ["url = \"localhost:5000\"", "credentials = \"creds.json\"", "push_insecure = true"])
+        let defaults = RegistryWorkflows.effectiveDefaults(options, context: test.context())
+        #expect(defaults.url == "localhost:5000")
+        #expect(defaults.pushInsecure)
+        #expect(defaults.credentialsFile?.path == project.appendingPathComponent("creds.json").path)
+        // Explicit defaults win over the file.
+        options.defaults.url = "127.0.0.1:6000"
+        #expect(RegistryWorkflows.effectiveDefaults(options, context: test.context()).url == "127.0.0.1:6000")
+        // A file that does not load is noted and skipped.
+        try Data("type = \"component\"\nlanguage = \"rust\"\n".utf8).write(to: project.appendingPathComponent("wasmcloud.toml"))
+        #expect(RegistryWorkflows.effectiveDefaults(RegistryOptions(projectDirectory: project), context: test.context()) == RegistryDefaults())
+        #expect(test.messages.last?.hasPrefix("note: not using the [registry] settings of ") == true)
     }
 
     @Test func archiveCheckAcceptsGzipAndTarOnly() throws {

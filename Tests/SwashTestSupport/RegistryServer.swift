@@ -258,6 +258,15 @@ public func makeTestArchive(in directory: URL, name: String = "provider.par.gz",
     return url
 }
 
+/// Writes the `wasmcloud.toml` of a minimal Rust provider project (`p` 0.1.0) with a `[registry]` table.
+/// - Parameters:
+///   - directory: the project directory.
+///   - registry: the table's lines, e.g. `url = "localhost:5000"`.
+public func writeProviderProject(in directory: URL, registry: [String]) throws {
+    let lines = ["name = \"p\"", "version = \"0.1.0\"", "language = \"rust\"", "type = \"provider\"", "", "[registry]"] + registry
+    try Data(lines.joined(separator: "\n").utf8).write(to: directory.appendingPathComponent("wasmcloud.toml"))
+}
+
 // MARK: - A scripted HTTP server
 
 /// One request received by `StubHTTPServer`.
