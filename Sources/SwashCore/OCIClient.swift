@@ -109,26 +109,57 @@ actor OCIRegistryClient {
         guard response.status == 201 else { throw failure(response, request: "PUT blob \(digest)") }
     }
 
-    /// Streams a blob into `sink`, checking its size and digest.
+    /// Streams a blob into `sink` in `Range` requests of `rangeSize` bytes, checking its size and digest.
+    ///
+    /// Ranges bound memory: FoundationNetworking hands received bytes to the delegate through an unbounded
+    /// queue, so a single response read faster than it is written would pile up in memory. A registry that
+    /// ignores `Range` (answers `200`) is read in one stream.
     /// - Throws: `transferInterrupted` when fewer bytes arrive than the descriptor says, `digestMismatch`
     ///   when the bytes are not the ones named, or what the sink throws.
-    func downloadBlob(_ descriptor: OCIDescriptor, into sink: @escaping @Sendable (Data) throws(SwashCoreError) -> Void)
-        async throws(SwashCoreError)
-    {
+    func downloadBlob(
+        _ descriptor: OCIDescriptor, rangeSize: Int, into sink: @escaping @Sendable (Data) throws(SwashCoreError) -> Void
+    ) async throws(SwashCoreError) {
         let what = "blob \(descriptor.digest) of \(reference)"
         let tally = DownloadTally(expected: descriptor.size, what: what, sink: sink)
-        let response = try await send(
-            "GET", url("blobs/\(descriptor.digest)"), what: what, expectedSize: descriptor.size,
-            sink: { data in try tally.receive(data) })
-        switch response.status {
-        case 200: break
-        case 404: throw .registryRequestFailed(registry: reference.registry, request: "GET \(what)", status: 404, detail: "the manifest names a blob the registry does not have")
-        default: throw failure(response, request: "GET \(what)")
+        let blobURL = url("blobs/\(descriptor.digest)")
+        func interrupted(_ reason: String) -> SwashCoreError {
+            .transferInterrupted(what: what, received: tally.received, expected: descriptor.size, reason: reason)
         }
-        let (received, digest) = tally.finish()
-        guard received == descriptor.size else {
-            throw .transferInterrupted(what: what, received: received, expected: descriptor.size, reason: "the registry ended the body early")
+        ranges: while tally.received < descriptor.size {
+            let start = tally.received
+            let end = min(start + Int64(rangeSize), descriptor.size) - 1
+            let response: OCIHTTPResponse
+            do throws(SwashCoreError) {
+                response = try await send(
+                    "GET", blobURL, headers: ["Range": "bytes=\(start)-\(end)"], what: what, expectedSize: descriptor.size,
+                    sink: { data in try tally.receive(data) })
+            } catch .transferInterrupted(_, _, _, let reason) {
+                throw interrupted(reason)
+            }
+            switch response.status {
+            case 206:
+                guard response.header("Content-Range")?.hasPrefix("bytes \(start)-") == true else {
+                    throw .registryRequestFailed(
+                        registry: reference.registry, request: "GET \(what) (bytes \(start)-\(end))", status: 206,
+                        detail: "it sent another range (\(response.header("Content-Range") ?? "none"))")
+                }
+                guard tally.received == end + 1 else { throw interrupted("the registry ended the range early") }
+            case 200:
+                guard start == 0 else {
+                    throw .registryRequestFailed(
+                        registry: reference.registry, request: "GET \(what) (bytes \(start)-\(end))", status: 200,
+                        detail: "it ignored the Range header after honouring it")
+                }
+                break ranges
+            case 404:
+                throw .registryRequestFailed(
+                    registry: reference.registry, request: "GET \(what)", status: 404, detail: "the manifest names a blob the registry does not have")
+            default:
+                throw failure(response, request: "GET \(what)")
+            }
         }
+        guard tally.received == descriptor.size else { throw interrupted("the registry ended the body early") }
+        let digest = tally.finish()
         guard digest.description == descriptor.digest else {
             throw .digestMismatch(what: what, expected: descriptor.digest, actual: digest.description)
         }
@@ -335,7 +366,8 @@ private final class DownloadTally: @unchecked Sendable {
     private let what: String
     private let sink: @Sendable (Data) throws(SwashCoreError) -> Void
     private var hasher = OCIHasher()
-    private var received: Int64 = 0
+    /// Bytes received so far; read by the client between requests.
+    private(set) var received: Int64 = 0
 
     init(expected: Int64, what: String, sink: @escaping @Sendable (Data) throws(SwashCoreError) -> Void) {
         self.expected = expected
@@ -352,5 +384,5 @@ private final class DownloadTally: @unchecked Sendable {
         try sink(data)
     }
 
-    func finish() -> (received: Int64, digest: OCIDigest) { (received, hasher.finalize()) }
+    func finish() -> OCIDigest { hasher.finalize() }
 }

@@ -36,7 +36,8 @@ public struct RegistryOptions: Sendable {
     /// Where to look for `wasmcloud.toml`, whose `[registry]` table completes `defaults` (the CLI passes the
     /// current directory); `nil` reads no project.
     public var projectDirectory: URL?
-    /// Blobs larger than this are uploaded in `PATCH` chunks of this size (8 MiB).
+    /// Blobs larger than this are uploaded in `PATCH` chunks, and downloaded in `Range` requests, of this
+    /// size (8 MiB): what a transfer holds in memory at most.
     var chunkSize = 8 << 20
     /// Seconds without progress before a request fails.
     var timeout: TimeInterval = 60
@@ -263,10 +264,12 @@ public enum RegistryWorkflows {
         var client: OCIRegistryClient
         var digest: OCIDigest
         var layer: OCIDescriptor
+        /// Bytes per `Range` request of the download.
+        var rangeSize: Int
 
         func download(to destination: URL) async throws(SwashCoreError) {
             try await RegistryFiles.writeAtomically(to: destination) { handle throws(SwashCoreError) in
-                try await client.downloadBlob(layer) { data throws(SwashCoreError) in
+                try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(SwashCoreError) in
                     do { try handle.write(contentsOf: data) } catch {
                         throw .fileWriteFailed(path: destination.path, reason: error.localizedDescription)
                     }
@@ -289,7 +292,7 @@ public enum RegistryWorkflows {
             throw .digestMismatch(what: "the manifest of \(source) (--digest)", expected: expectedDigest.description, actual: manifest.digest.description)
         }
         let layer = try OCIManifest.providerLayer(in: manifest.data, contentType: manifest.contentType, reference: source.description)
-        return FetchedArtifact(client: client, digest: manifest.digest, layer: layer)
+        return FetchedArtifact(client: client, digest: manifest.digest, layer: layer, rangeSize: options.chunkSize)
     }
 
     /// Credentials, first that applies: `-u/-p`, `WASH_REG_USER`/`WASH_REG_PASSWORD`, `defaults.credentials`,

@@ -9,7 +9,8 @@ extension Swash {
             discussion: """
                 Writes <repository's last component>.par.gz in the current directory (or --destination), \
                 after checking the manifest is a provider archive's, the layer's digest, --digest when \
-                given, and the archive itself. On any failure no file is left behind.
+                given, and the archive itself. On any failure no file is left behind. Run in a project, \
+                [registry] of wasmcloud.toml supplies the default registry and a credentials file.
                 """)
 
         @Argument(help: "What to pull: registry/repository[:tag][@sha256:…]; no tag means latest.")

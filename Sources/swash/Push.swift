@@ -9,7 +9,9 @@ extension Swash {
             discussion: """
                 Validates the archive, uploads it as the single layer of an OCI artifact \
                 (application/vnd.wasmcloud.provider.archive.layer.v1+par), tags it, and prints the \
-                manifest digest. Credentials: -u/-p, else $WASH_REG_USER and $WASH_REG_PASSWORD.
+                manifest digest. Credentials: -u/-p, else $WASH_REG_USER and $WASH_REG_PASSWORD. \
+                Run in a project, [registry] of wasmcloud.toml supplies the default registry, \
+                push_insecure and a credentials file.
                 """)
 
         @Argument(help: "Where to push: registry/repository:tag, e.g. localhost:5000/providers/http:0.1.0.")

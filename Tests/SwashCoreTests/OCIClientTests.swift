@@ -101,6 +101,29 @@ struct OCIClientStubTests {
                 == "registry \(server.address) (realm \"http://\(server.address)/token\") requires authentication (HTTP 401); give credentials with -u/-p or WASH_REG_USER/WASH_REG_PASSWORD")
     }
 
+    @Test func downloadsInRanges() async throws {
+        let artifact = StubArtifact(archive: gzipLike(150_000))
+        let server = try StubHTTPServer { request in
+            artifact.answer(request) { bytes in
+                // bytes=a-b → 206 with those bytes.
+                guard let range = request.headers["range"]?.dropFirst("bytes=".count).split(separator: "-"),
+                    let start = Int(range[0]), let end = Int(range[1])
+                else { return StubResponse(status: 200, body: bytes) }
+                let last = min(end, bytes.count - 1)
+                return StubResponse(
+                    status: 206, headers: ["Content-Range": "bytes \(start)-\(last)/\(bytes.count)"], body: bytes[start...last])
+            }
+        }
+        defer { server.stop() }
+        let test = try TestContext()
+        var options = pullOptions(to: test.home)
+        options.registry.chunkSize = 64 << 10
+        let result = try await RegistryWorkflows.pull(reference: "\(server.address)/demo/p:1", options: options, context: test.context())
+        #expect(try Data(contentsOf: result.file) == artifact.archive)
+        let ranges = server.requests.filter { $0.target == artifact.layerPath }.map { $0.headers["range"] ?? "none" }
+        #expect(ranges == ["bytes=0-65535", "bytes=65536-131071", "bytes=131072-149999"])
+    }
+
     @Test func interruptedDownloadLeavesNoFile() async throws {
         let artifact = StubArtifact(archive: gzipLike(200_000))
         let server = try StubHTTPServer { request in
