@@ -62,7 +62,9 @@ let package = Package(
         .testTarget(
             name: "WasmCloudManifestTests",
             dependencies: ["WasmCloudManifest", "TOMLLite", "SwashTestSupport"]),
-        .testTarget(name: "SwashCoreTests", dependencies: ["SwashCore", "SwashTestSupport"]),
+        .testTarget(
+            name: "SwashCoreTests",
+            dependencies: ["SwashCore", "ProviderArchiveKit", "Wascap", "NKeys", "WasmCloudManifest", "SwashTestSupport"]),
         .testTarget(
             name: "SwashCLITests", dependencies: ["SwashTestSupport"]),
     ]

@@ -33,6 +33,8 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
     case builtBinaryMissing(command: String, path: String, advice: String)
     /// A directory or file swash writes build output to could not be created or moved into place.
     case buildOutputUnusable(path: String, reason: String)
+    /// A configured target triple (`rust_target`, `[swift] triple`, `GOOS/GOARCH`) maps to no target name.
+    case unknownTargetTriple(String, key: String)
 
     // OCI registries (push, pull, inspect REF).
 
@@ -103,6 +105,8 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
             return "`\(command)` succeeded but the binary is not at \"\(path)\"; \(advice)"
         case .buildOutputUnusable(let path, let reason):
             return "cannot write build output \"\(path)\": \(reason)"
+        case .unknownTargetTriple(let triple, let key):
+            return "\(key) \"\(triple)\" is not a target triple swash can name (expected <arch>-<vendor>-<os>[-<env>], e.g. x86_64-unknown-linux-gnu or aarch64-apple-darwin); fix the value, or package the binary with `swash par create -a <arch>-<os>`"
         case .invalidReference(let reference, let reason):
             return "invalid OCI reference \"\(reference)\": \(reason); expected registry/repository:tag, e.g. localhost:5000/providers/http:0.1.0"
         case .latestTagRefused(let reference):

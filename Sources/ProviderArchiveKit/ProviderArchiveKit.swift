@@ -1,1 +1,0 @@
-// The ProviderArchiveKit module. See ARCHITECTURE.md in the shared docs for what belongs here.

@@ -1,0 +1,158 @@
+import Foundation
+import NKeys
+import ProviderArchiveKit
+import WasmCloudManifest
+
+/// `swash build`: from a provider project to a signed `<build>/<bin_name>.par.gz`.
+///
+/// Resolve wasmcloud.toml → compile with the project's toolchain (or take `--binary`) → name the target →
+/// load or generate keys → write the archive atomically. A failure at any step leaves an existing
+/// archive as it was.
+public enum BuildWorkflow {
+    /// What `swash build` was asked to do.
+    public struct Request: Sendable {
+        /// `-p`: wasmcloud.toml or its directory (default: the current directory).
+        public var path: String?
+        /// The key flags.
+        public var keys: KeyOptions
+        /// `--binary`: package this file instead of compiling.
+        public var binary: String?
+        /// `--verbose`: also report the manifest keys that were read and ignored.
+        public var verbose: Bool
+
+        /// A build request from the command's flags.
+        public init(path: String? = nil, keys: KeyOptions = KeyOptions(), binary: String? = nil, verbose: Bool = false) {
+            self.path = path
+            self.keys = keys
+            self.binary = binary
+            self.verbose = verbose
+        }
+    }
+
+    /// What a build produced.
+    public struct Result: Sendable {
+        /// The archive written.
+        public var path: URL
+        /// The binary packaged.
+        public var binary: URL
+        /// The archive's target name (`x86_64-linux`, …).
+        public var target: TargetName
+        /// The provider's name from wasmcloud.toml (or Cargo.toml).
+        public var name: String
+    }
+
+    /// Builds and packages the provider project.
+    /// - Parameters:
+    ///   - request: the flags.
+    ///   - context: environment, home and working directory.
+    ///   - progress: where phases and the toolchain's output are shown.
+    ///   - runner: runs the toolchain (a fake in tests).
+    /// - Returns: the archive's path and what went into it.
+    /// - Throws: `ManifestError` for a missing or invalid wasmcloud.toml (with `file:line:column`),
+    ///   `SwashCoreError` for a missing toolchain, a failed compile, a missing binary, key problems or an
+    ///   unknown target triple, `ProviderArchiveError` when the archive cannot be written.
+    public static func build(
+        _ request: Request, context: SwashContext, progress: ProgressDisplay,
+        runner: any CommandRunner = SystemCommandRunner()
+    ) async throws -> Result {
+        let manifest = try ProviderManifest.load(from: context.resolve(path: request.path ?? "."))
+        if request.verbose { manifest.notes.forEach { context.log("note: \($0)") } }
+        let toolchain = Toolchain(environment: context.environment, progress: progress, runner: runner)
+        let target = try targetName(manifest, environment: context.environment)
+
+        let binary: URL
+        let binName: String
+        if let given = request.binary {
+            binary = try ArchiveWorkflows.existingFile(given, context: context)
+            binName = manifest.provider.binName ?? binary.lastPathComponent
+        } else {
+            (binary, binName) = try await compile(manifest, toolchain: toolchain)
+        }
+
+        let keys = SigningKeys(options: request.keys, context: context, manifestKeyDirectory: manifest.provider.keyDirectory)
+        try createDirectory(manifest.buildDirectory)
+        let destination = manifest.buildDirectory.appendingPathComponent("\(binName).par.gz")
+        let written = try await progress.phase("packaging \(destination.lastPathComponent)", done: "packaged") { _ in
+            try ArchiveWorkflows.create(
+                ArchiveWorkflows.CreateRequest(
+                    name: manifest.name, vendor: manifest.provider.vendor, binary: binary.path,
+                    arch: target.rawValue, version: manifest.version, revision: manifest.revision,
+                    capabilityContractID: manifest.provider.capabilityID, destination: destination.path,
+                    compress: true, subjectStem: binName),
+                keys: keys, context: context)
+        }
+        return Result(path: written.path, binary: binary, target: target, name: manifest.name)
+    }
+
+    /// Compiles with the project's toolchain and returns the binary and its name.
+    static func compile(_ manifest: ProviderManifest, toolchain: Toolchain) async throws -> (URL, String) {
+        let project = manifest.projectDirectory
+        switch manifest.language {
+        case .rust:
+            let rust = manifest.rust
+            var binName = manifest.provider.binName
+            if binName == nil {
+                binName = try await toolchain.rustDefaultBinName(projectDirectory: project, cargoPath: rust?.cargoPath)
+            }
+            let binary = try await toolchain.buildRust(
+                RustBuildSettings(
+                    projectDirectory: project, binName: binName, target: manifest.provider.rustTarget,
+                    targetPath: rust?.targetPath, debug: rust?.debug ?? false, cargoPath: rust?.cargoPath))
+            return (binary, binName ?? binary.lastPathComponent)
+        case .swift:
+            let swift = manifest.swift
+            let binary = try await toolchain.buildSwift(
+                SwiftBuildSettings(
+                    projectDirectory: project, product: swift?.product ?? manifest.provider.binName,
+                    configuration: swift?.configuration ?? "release", swiftSDK: swift?.swiftSDK,
+                    triple: swift?.triple, swiftPath: swift?.swiftPath))
+            return (binary, manifest.provider.binName ?? binary.lastPathComponent)
+        case .go:
+            let binary = try await toolchain.buildGo(
+                GoBuildSettings(
+                    projectDirectory: project, outputDirectory: manifest.buildDirectory,
+                    binName: manifest.provider.binName, disableGoGenerate: manifest.go?.disableGoGenerate ?? false,
+                    goPath: manifest.go?.goPath))
+            return (binary, manifest.provider.binName ?? binary.lastPathComponent)
+        }
+    }
+
+    /// The archive's target name: from the cross-compilation triple when one is configured (SPEC §3's map),
+    /// from `GOOS`/`GOARCH` for Go when set, else the host's.
+    /// - Throws: `SwashCoreError.unknownTargetTriple` when a configured triple cannot be mapped.
+    static func targetName(_ manifest: ProviderManifest, environment: [String: String]) throws(SwashCoreError) -> TargetName {
+        let configured: (key: String, triple: String)?
+        switch manifest.language {
+        case .rust: configured = manifest.provider.rustTarget.map { ("[provider] rust_target", $0) }
+        case .swift: configured = (manifest.swift?.triple ?? manifest.swift?.swiftSDK).map { ("[swift] triple", $0) }
+        case .go:
+            let os = environment["GOOS"].flatMap { $0.isEmpty ? nil : $0 }
+            let arch = environment["GOARCH"].flatMap { $0.isEmpty ? nil : $0 }
+            configured = (os != nil || arch != nil) ? ("GOOS/GOARCH", goTriple(os: os, arch: arch)) : nil
+        }
+        guard let configured else { return TargetName.host }
+        if let name = TargetName(rustTriple: configured.triple) { return name }
+        // A Swift SDK id need not be a triple; then the host's name is the honest default only if the
+        // user did not ask for a triple.
+        if configured.key == "[swift] triple", manifest.swift?.triple == nil { return TargetName.host }
+        throw .unknownTargetTriple(configured.triple, key: configured.key)
+    }
+
+    /// A Rust-style triple for Go's `GOOS`/`GOARCH` (missing halves taken from the host).
+    static func goTriple(os: String?, arch: String?) -> String {
+        let hostParts = TargetName.host.rawValue.split(separator: "-", maxSplits: 1).map(String.init)
+        let goArch = ["amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm": "armv7", "riscv64": "riscv64"]
+        let goOS = ["darwin": "apple-darwin", "linux": "unknown-linux", "windows": "pc-windows", "freebsd": "unknown-freebsd"]
+        let archPart = arch.map { goArch[$0] ?? $0 } ?? hostParts[0]
+        let osPart = os.map { goOS[$0] ?? $0 } ?? "unknown-\(hostParts.count > 1 ? hostParts[1] : "linux")"
+        return "\(archPart)-\(osPart)"
+    }
+
+    static func createDirectory(_ url: URL) throws(SwashCoreError) {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw .buildOutputUnusable(path: url.path, reason: KeyStore.reason(error))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The Wascap module. See ARCHITECTURE.md in the shared docs for what belongs here.

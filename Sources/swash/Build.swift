@@ -1,0 +1,42 @@
+import ArgumentParser
+import SwashCore
+
+extension Swash {
+    /// `swash build`.
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compile a provider project and package it as a signed <build>/<bin_name>.par.gz.",
+            discussion: """
+                Reads wasmcloud.toml (language rust, swift or go; type provider), runs the project's toolchain \
+                in the project directory (cargo build --release, swift build -c release, go build), and signs \
+                the binary with the account and service keys (generated on first run in the keys directory). \
+                An existing archive is replaced only when the new one is complete.
+                """)
+
+        @Option(name: [.customShort("p"), .customLong("config-path")], help: ArgumentHelp(
+            "wasmcloud.toml, or the directory holding it.", discussion: "Default: the current directory.", valueName: "path"))
+        var path: String?
+
+        @Option(help: ArgumentHelp(
+            "Package this binary instead of compiling (used by the build-provider plugin).", valueName: "path"))
+        var binary: String?
+
+        @Flag(name: .long, help: "Also show the wasmcloud.toml keys that were read and ignored.")
+        var verbose = false
+
+        @OptionGroup(title: "Keys") var keys: KeyFlags
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await output.run {
+                let context = SwashContext.current()
+                let result = try await BuildWorkflow.build(
+                    BuildWorkflow.Request(path: path, keys: keys.options, binary: binary, verbose: verbose),
+                    context: context, progress: .standardError(environment: context.environment))
+                output.print(
+                    json: ["path": result.path.path, "target": result.target.rawValue, "success": true],
+                    text: "Provider built and signed: \(result.path.path)")
+            }
+        }
+    }
+}

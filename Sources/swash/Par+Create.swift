@@ -1,0 +1,83 @@
+import ArgumentParser
+import SwashCore
+
+extension Swash.Par {
+    /// `swash par create`.
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a signed provider archive from a native binary.",
+            discussion: """
+                Writes <binary>.par (or <binary>.par.gz with --compress) in the current directory unless \
+                --destination says otherwise. Set SOURCE_DATE_EPOCH for a reproducible archive: the same \
+                inputs then give the same bytes.
+
+                Example: swash par create -n "Fake Payments" -v wasmCloud -b ./target/release/fakepay --compress
+                """)
+
+        @Option(name: .shortAndLong, help: "Display name of the provider.")
+        var name: String
+
+        @Option(name: .shortAndLong, help: "Vendor of the provider.")
+        var vendor: String
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("The provider's native binary.", valueName: "path"))
+        var binary: String
+
+        @OptionGroup var target: TargetOption
+
+        @Option(name: .long, help: "Version string of the provider (ver).")
+        var version: String?
+
+        @Option(name: [.customShort("r"), .customLong("revision")], help: "Revision number of the provider (rev).")
+        var revision: Int?
+
+        @Option(name: .long, help: "Capability contract id (capid), for wasmCloud 0.x hosts that require one.")
+        var capid: String?
+
+        @Option(
+            name: [.customShort("j"), .customLong("schema")],
+            help: ArgumentHelp("JSON file with the provider's configuration schema.", valueName: "schema.json"))
+        var schema: String?
+
+        @Option(name: .long, help: ArgumentHelp("Pre-encoded WIT package to embed as world.wasm.", valueName: "world.wasm"))
+        var wit: String?
+
+        @Option(name: .long, help: ArgumentHelp("Where to write the archive (a file, or an existing directory).", valueName: "path"))
+        var destination: String?
+
+        @Flag(name: .long, help: "Compress with gzip; a destination not ending in .gz gets .gz appended.")
+        var compress = false
+
+        @OptionGroup var keys: KeyFlags
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            try requireText(name, "--name")
+            try requireText(vendor, "--vendor")
+            try requireText(binary, "--binary")
+            if let capid { try requireText(capid, "--capid") }
+            if let revision, !(0...Int(Int32.max)).contains(revision) {
+                throw ValidationError("--revision must be between 0 and \(Int32.max)")
+            }
+        }
+
+        func run() async throws {
+            try await output.run {
+                let context = SwashContext.current()
+                let request = ArchiveWorkflows.CreateRequest(
+                    name: name, vendor: vendor, binary: binary, arch: target.arch, version: version, revision: revision,
+                    capabilityContractID: capid, schema: schema, wit: wit, destination: destination, compress: compress)
+                let written = try ArchiveWorkflows.create(
+                    request, keys: SigningKeys(options: keys.options, context: context), context: context)
+                output.print(
+                    json: ["file": written.path.path, "success": true],
+                    text: "Successfully created archive \(written.path.path)")
+            }
+        }
+    }
+}
+
+/// A usage error unless `value` has non-blank text.
+func requireText(_ value: String, _ flag: String) throws {
+    if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("\(flag) must not be empty") }
+}

@@ -1,1 +1,0 @@
-// Tests for ProviderArchiveKit live in this folder.

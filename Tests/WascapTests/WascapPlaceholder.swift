@@ -1,1 +1,0 @@
-// Tests for Wascap live in this folder.
