@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "SwashCore",
             dependencies: [
-                "TOMLLite", "NKeys", "Wascap", "ProviderArchiveKit", "WasmCloudManifest", "CSodium",
+                "TOMLLite", "NKeys", "Wascap", "ProviderArchiveKit", "WasmCloudManifest",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
 

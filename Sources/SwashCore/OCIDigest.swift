@@ -1,4 +1,5 @@
 import Foundation
+import Wascap
 
 /// A content digest as registries name blobs and manifests: `sha256:` and 64 lowercase hex digits.
 ///
@@ -48,4 +49,15 @@ public struct OCIDigest: Sendable, Hashable, CustomStringConvertible {
             throw .fileUnreadable(path: url.path, reason: error.localizedDescription)
         }
     }
+}
+
+/// Streaming SHA-256 for OCI digests: Wascap's hasher, with the lowercase hex registries use.
+struct OCIHasher {
+    private var hasher = SHA256()
+
+    /// Feeds the next bytes.
+    mutating func update(_ data: some ContiguousBytes) { hasher.update(data) }
+
+    /// The digest of everything fed; the hasher is spent afterwards.
+    mutating func finalize() -> OCIDigest { OCIDigest(hex: SHA256.hex(hasher.finalize()).lowercased()) }
 }

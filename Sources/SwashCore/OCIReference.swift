@@ -109,7 +109,8 @@ public struct OCIReference: Sendable, Hashable, CustomStringConvertible {
         URL(string: "\(insecure ? "http" : "https")://\(apiHost)/v2/")!
     }
 
-    private static func looksLikeRegistry(_ component: String) -> Bool {
+    /// Whether the first component of a name is a registry host (Docker's rule: a `.` or `:`, `localhost`, `[IPv6]`).
+    static func looksLikeRegistry(_ component: String) -> Bool {
         component.contains(".") || component.contains(":") || component == "localhost" || component.hasPrefix("[")
     }
 

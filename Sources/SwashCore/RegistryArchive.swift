@@ -1,37 +1,35 @@
 import Foundation
+import ProviderArchiveKit
 
 /// What validating an archive before a push, or after a pull, established.
 struct ArchiveSummary: Sendable {
-    /// The file starts with the gzip magic (`.par.gz`); otherwise it is a raw tar (`.par`).
-    var compressed: Bool
+    /// The provider's name from its claims.
+    var name: String
+    /// Gzip (`.par.gz`) or a plain tar (`.par`).
+    var compression: ArchiveCompression
 }
 
-/// The one place push and pull validate a provider archive.
-///
-/// STAND-IN until ProviderArchiveKit's verifying reader (branch `par`) is on `main`: this only checks
-/// that the file starts like an archive — the gzip magic `1F 8B`, or a tar header with a valid checksum.
-/// It will switch to the real reader (claims, hashes and signature verified) when `par` is merged.
-/// - Throws: `SwashCoreError.invalidArchive` or `.fileUnreadable`.
-func validateArchive(at url: URL) throws(SwashCoreError) -> ArchiveSummary {
-    let head: Data
+/// The one place push and pull validate a provider archive: ProviderArchiveKit's verifying reader (every
+/// entry read, hashes and gzip trailer checked) and the claims' signature and validity window.
+/// - Parameters:
+///   - url: the file.
+///   - name: how messages name it (a pulled archive is named by its reference, not its temporary file).
+/// - Throws: `SwashCoreError.invalidArchive` saying what is wrong, or `.fileUnreadable`.
+func validateArchive(at url: URL, shownAs name: String? = nil) throws(SwashCoreError) -> ArchiveSummary {
     do {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        head = try handle.read(upToCount: 512) ?? Data()
+        let archive = try ProviderArchive(verifying: url)
+        try archive.requireTrusted(at: ArchiveWorkflows.now())
+        return ArchiveSummary(name: archive.claims.name ?? "", compression: archive.compression)
     } catch {
-        throw .fileUnreadable(path: url.path, reason: error.localizedDescription)
+        switch error {
+        case .cannotRead(_, let reason):
+            throw .fileUnreadable(path: name ?? url.path, reason: reason)
+        case .invalidArchive(_, let defect):
+            throw .invalidArchive(path: name ?? url.path, reason: "\(defect)")
+        case .untrustedClaims(_, let problem):
+            throw .invalidArchive(path: name ?? url.path, reason: "its claims cannot be trusted: \(problem)")
+        default:
+            throw .invalidArchive(path: name ?? url.path, reason: error.description)
+        }
     }
-    let bytes = [UInt8](head)
-    if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B { return ArchiveSummary(compressed: true) }
-    guard !bytes.isEmpty else { throw .invalidArchive(path: url.path, reason: "the file is empty") }
-    guard bytes.count == 512 else {
-        throw .invalidArchive(path: url.path, reason: "it is neither gzip (no 1F 8B magic) nor tar (shorter than one header)")
-    }
-    // The header checksum: bytes 148..<156 hold the octal sum of all header bytes, counting those eight as spaces.
-    let stored = Int(String(decoding: bytes[148..<156].prefix { $0 != 0 && $0 != 0x20 }, as: UTF8.self), radix: 8)
-    let sum = bytes.enumerated().reduce(0) { $0 + ((148..<156).contains($1.offset) ? 0x20 : Int($1.element)) }
-    guard stored == sum else {
-        throw .invalidArchive(path: url.path, reason: "it is neither gzip (no 1F 8B magic) nor tar (no valid header checksum)")
-    }
-    return ArchiveSummary(compressed: false)
 }

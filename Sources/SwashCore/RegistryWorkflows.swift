@@ -257,6 +257,26 @@ public enum RegistryWorkflows {
         return cached
     }
 
+    /// What `swash inspect ARGUMENT` reads: the argument itself when it names an existing file (or looks like
+    /// one: it ends in `.par`/`.par.gz`, or its first component is no registry host), else the archive of
+    /// that OCI reference, fetched into the cache by `fetchForInspection`.
+    /// - Parameters:
+    ///   - argument: a path or a reference such as `localhost:5000/providers/http:0.1.0`.
+    ///   - options: registry access for a reference.
+    ///   - context: path resolution, home directory, environment.
+    /// - Returns: the path to inspect.
+    /// - Throws: `SwashCoreError` from fetching; a missing file is left for the inspector to report.
+    public static func archiveForInspection(_ argument: String, options: RegistryOptions, context: SwashContext)
+        async throws(SwashCoreError) -> String
+    {
+        let file = context.resolve(path: argument)
+        guard !FileManager.default.fileExists(atPath: file.path), !argument.hasSuffix(".par"), !argument.hasSuffix(".par.gz"),
+            let slash = argument.firstIndex(of: "/"), OCIReference.looksLikeRegistry(String(argument[..<slash])),
+            (try? OCIReference(parsing: argument)) != nil
+        else { return argument }
+        return try await fetchForInspection(reference: argument, options: options, context: context).path
+    }
+
     // MARK: Pieces
 
     /// A provider archive's manifest, fetched and checked, ready to download its layer.
@@ -275,7 +295,7 @@ public enum RegistryWorkflows {
                     }
                 }
             } validate: { url throws(SwashCoreError) in
-                _ = try validateArchive(at: url)
+                _ = try validateArchive(at: url, shownAs: client.reference.description)
             }
         }
     }

@@ -144,27 +144,33 @@ struct OCIManifestTests {
         #expect(test.messages.last?.hasPrefix("note: not using the [registry] settings of ") == true)
     }
 
-    @Test func archiveCheckAcceptsGzipAndTarOnly() throws {
+    @Test func archiveCheckIsTheVerifyingReader() async throws {
         let directory = try makeTemporaryDirectory()
-        let gzip = try makeTestArchive(in: directory)
-        #expect(try validateArchive(at: gzip).compressed)
+        let archive = try await makeTestArchive(in: directory)
+        #expect(try validateArchive(at: archive).name == "Test Provider")
+        #expect(try validateArchive(at: archive).compression == .gzip)
 
-        let tarSource = directory.appendingPathComponent("claims.jwt")
-        try Data("token".utf8).write(to: tarSource)
-        let tar = directory.appendingPathComponent("p.par")
-        let result = try runProcess(
-            findProgram("tar") ?? URL(fileURLWithPath: "/bin/tar"), ["-cf", tar.path, "-C", directory.path, "claims.jwt"], environment: [:])
-        #expect(result.status == 0)
-        #expect(try validateArchive(at: tar).compressed == false)
-
-        for (name, bytes) in [("empty", Data()), ("text", Data(String(repeating: "not an archive ", count: 50).utf8))] {
-            let url = directory.appendingPathComponent(name)
-            try bytes.write(to: url)
+        // One byte changed in the middle of the compressed stream: the reader finds it.
+        var bytes = [UInt8](try Data(contentsOf: archive))
+        bytes[bytes.count / 2] ^= 0xFF
+        let damaged = directory.appendingPathComponent("damaged.par.gz")
+        try Data(bytes).write(to: damaged)
+        let gzipLike = directory.appendingPathComponent("gzip-like.par.gz")
+        try (Data([0x1F, 0x8B]) + Data(repeating: 7, count: 1000)).write(to: gzipLike)
+        let empty = directory.appendingPathComponent("empty")
+        try Data().write(to: empty)
+        for url in [damaged, gzipLike, empty] {
             #expect {
                 try validateArchive(at: url)
             } throws: { error in
                 "\(error)".hasPrefix("\"\(url.path)\" is not a valid provider archive: ")
             }
+        }
+        // A pulled file is named by its reference in messages.
+        #expect {
+            try validateArchive(at: empty, shownAs: "localhost:5000/x:1")
+        } throws: { error in
+            "\(error)".hasPrefix("\"localhost:5000/x:1\" is not a valid provider archive: ")
         }
     }
 }

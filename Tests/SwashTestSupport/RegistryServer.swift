@@ -41,15 +41,6 @@ private func isListening(port: Int) -> Bool {
     }
 }
 
-/// Runs blocking work (a subprocess, polling a port) on a thread of its own and awaits it, so a test does not
-/// hold one of Swift concurrency's few cooperative threads (two on a two-core machine) while it waits —
-/// which would stall the timing-sensitive async tests running beside it.
-public func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
 /// A failure of the test support itself (a tool missing, a server that would not start).
 public struct TestSupportError: Error, CustomStringConvertible {
     public var description: String
@@ -93,12 +84,12 @@ public final class RegistryServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
-    /// Starts a registry off the cooperative thread pool (see `blocking`) and waits until it accepts connections.
+    /// Starts a registry off the cooperative thread pool and waits until it accepts connections.
     /// - Parameter user: when given, the registry requires these credentials (basic auth, realm `realm`).
     public static func start(user: (name: String, password: String)? = nil) async throws -> RegistryServer {
         let name = user?.name
         let password = user?.password
-        return try await blocking { try RegistryServer(user: name.flatMap { name in password.map { (name, $0) } }) }
+        return try await offCooperativePool { try RegistryServer(user: name.flatMap { name in password.map { (name, $0) } }) }
     }
 
     /// Starts a registry and waits until it accepts connections (up to 10 s; three ports are tried).
@@ -243,18 +234,21 @@ public func sha256Hex(of file: URL) -> String {
     return String(result?.stdout.prefix(64) ?? "")
 }
 
-/// A gzip stream of `size` random bytes: passes the archive check that stands in until the verifying
-/// reader of ProviderArchiveKit is merged, after which tests should build real archives with it.
-public func makeTestArchive(in directory: URL, name: String = "provider.par.gz", size: Int = 4096) throws -> URL {
-    let raw = directory.appendingPathComponent(".\(name).raw")
+/// A real, signed provider archive (`swash par create --compress`) holding `size` random bytes as its
+/// `x86_64-linux` binary; keys are generated under `<directory>/keys`.
+public func makeTestArchive(in directory: URL, name: String = "provider.par.gz", size: Int = 4096) async throws -> URL {
+    let binary = directory.appendingPathComponent("provider-\(UUID().uuidString).bin")
     let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
     defer { try? random.close() }
-    try (random.read(upToCount: size) ?? Data()).write(to: raw)
-    let result = try runProcess(findProgram("gzip") ?? URL(fileURLWithPath: "/bin/gzip"), ["-n", "-f", raw.path], environment: [:])
-    guard result.status == 0 else { throw TestSupportError("gzip failed: \(result.stderr)") }
+    try (random.read(upToCount: size) ?? Data()).write(to: binary)
+    defer { try? FileManager.default.removeItem(at: binary) }
     let url = directory.appendingPathComponent(name)
-    try? FileManager.default.removeItem(at: url)
-    try FileManager.default.moveItem(at: directory.appendingPathComponent(".\(name).raw.gz"), to: url)
+    let result = try await runSwashAsync(
+        [
+            "par", "create", "-n", "Test Provider", "-v", "swash-tests", "--version", "0.1.0", "-a", "x86_64-linux",
+            "-b", binary.path, "--compress", "--destination", url.path, "-d", directory.appendingPathComponent("keys").path,
+        ], home: directory)
+    guard result.status == 0 else { throw TestSupportError("swash par create failed: \(result.stderr)") }
     return url
 }
 
