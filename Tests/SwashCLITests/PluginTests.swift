@@ -139,6 +139,18 @@ struct PluginTests {
         #expect(configuration.stderr.contains("fast") && configuration.stderr.contains("release"), "\(configuration.stderr)")
     }
 
+    @Test func aCompileErrorShowsTheBuildLogAndFails() async throws {
+        let package = try await PluginPackage.shared(newProjectPackage)
+        let source = package.directory.appendingPathComponent("Sources/PlugDemo/main.swift")
+        let original = try Data(contentsOf: source)
+        defer { try? original.write(to: source) }
+        try (original + Data("let broken: Int = \"no\"\n".utf8)).write(to: source)
+        let result = try await package.plugin([])
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("error: cannot convert value of type 'String' to specified type 'Int'"), "\(result.stdout)")
+        #expect(result.stderr.contains("error: building product \"plug-demo\" failed; see the build log above"), "\(result.stderr)")
+    }
+
     @Test func aFailingSwashBuildFailsThePluginAndKeepsTheArchive() async throws {
         let package = try await PluginPackage.shared(newProjectPackage)
         let archive = package.directory.appendingPathComponent("build/plug-demo.par.gz")
