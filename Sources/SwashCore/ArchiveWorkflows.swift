@@ -209,8 +209,8 @@ public enum ArchiveWorkflows {
 
     /// Verifies an archive (every hash, the gzip trailer) and judges its claims.
     /// - Parameters:
-    ///   - source: a path to a `.par.gz`/`.par` file. (OCI references are resolved here once swash
-    ///     can pull; until then a source is a path.)
+    ///   - source: a path to a `.par.gz`/`.par` file (`swash inspect REF` resolves a reference to its cached
+    ///     file first, with `RegistryWorkflows.archiveForInspection`).
     ///   - context: where relative paths are resolved.
     /// - Returns: the report; check `inspection.validation` (or call `requireValid()`) for the signature.
     /// - Throws: `ProviderArchiveError` when the archive is unreadable or invalid.

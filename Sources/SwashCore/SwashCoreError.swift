@@ -35,6 +35,45 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
     case buildOutputUnusable(path: String, reason: String)
     /// A configured target triple (`rust_target`, `[swift] triple`, `GOOS/GOARCH`) maps to no target name.
     case unknownTargetTriple(String, key: String)
+    /// `swash new`: the project name breaks a rule (`reason` says which).
+    case invalidProjectName(String, reason: String)
+    /// `swash new`: the project's directory (or a file of that name) already exists.
+    case projectExists(path: String)
+    /// `swash new`: the project could not be written (`path` is where it failed).
+    case projectWriteFailed(path: String, reason: String)
+    /// `swash new --swash-path`: the directory holds no Package.swift.
+    case swashCheckoutNotFound(path: String)
+    /// A template shipped inside swash cannot be rendered (a bug in swash: the embedded copy is broken).
+    case templateInvalid(template: String, file: String, reason: String)
+
+    // OCI registries (push, pull, inspect REF).
+
+    /// An OCI reference that cannot be parsed (`registry/repository[:tag][@sha256:…]`).
+    case invalidReference(String, reason: String)
+    /// `push` to tag `latest`, or to a reference without a tag, without `--allow-latest`.
+    case latestTagRefused(reference: String)
+    /// A flag value that cannot be used (an annotation without `=`, a malformed `--digest`, half a credential pair).
+    case invalidRegistryOption(option: String, reason: String)
+    /// A local file that push or pull needs could not be read.
+    case fileUnreadable(path: String, reason: String)
+    /// A file that push, pull or the inspection cache writes could not be written.
+    case fileWriteFailed(path: String, reason: String)
+    /// The file is not a provider archive (validation before push, after pull).
+    case invalidArchive(path: String, reason: String)
+    /// Nothing usable answered at the registry's address.
+    case registryUnreachable(registry: String, reason: String, overHTTPS: Bool)
+    /// The registry refused the credentials, or asked for some and none were given (401/403).
+    case registryAuthenticationFailed(registry: String, realm: String?, status: Int, hadCredentials: Bool)
+    /// The tag or digest does not exist in the repository (404).
+    case manifestNotFound(reference: String)
+    /// The registry answered something the distribution protocol does not allow at that point.
+    case registryRequestFailed(registry: String, request: String, status: Int, detail: String)
+    /// The manifest exists but does not describe a provider archive.
+    case notAProviderArchive(reference: String, found: String)
+    /// Downloaded or announced bytes do not have the digest they should.
+    case digestMismatch(what: String, expected: String, actual: String)
+    /// A transfer stopped before all its bytes arrived.
+    case transferInterrupted(what: String, received: Int64, expected: Int64?, reason: String)
 
     public var description: String {
         switch self {
@@ -78,6 +117,51 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
             return "cannot write build output \"\(path)\": \(reason)"
         case .unknownTargetTriple(let triple, let key):
             return "\(key) \"\(triple)\" is not a target triple swash can name (expected <arch>-<vendor>-<os>[-<env>], e.g. x86_64-unknown-linux-gnu or aarch64-apple-darwin); fix the value, or package the binary with `swash par create -a <arch>-<os>`"
+        case .invalidReference(let reference, let reason):
+            return "invalid OCI reference \"\(reference)\": \(reason); expected registry/repository:tag, e.g. localhost:5000/providers/http:0.1.0"
+        case .latestTagRefused(let reference):
+            return "refusing to push \"\(reference)\" as tag latest: name a version tag (e.g. :0.1.0), or pass --allow-latest"
+        case .invalidRegistryOption(let option, let reason):
+            return "\(option): \(reason)"
+        case .fileUnreadable(let path, let reason):
+            return "cannot read \"\(path)\": \(reason)"
+        case .fileWriteFailed(let path, let reason):
+            return "cannot write \"\(path)\": \(reason); check the directory exists and is writable, or choose another with --destination"
+        case .invalidArchive(let path, let reason):
+            return "\"\(path)\" is not a valid provider archive: \(reason)"
+        case .registryUnreachable(let registry, let reason, let overHTTPS):
+            let hint = overHTTPS
+                ? "; if \(registry) serves plain HTTP (a local registry, say), add --insecure"
+                : "; check the address and that the registry is running"
+            return "cannot reach registry \(registry): \(reason)\(hint)"
+        case .registryAuthenticationFailed(let registry, let realm, let status, let hadCredentials):
+            let realmText = realm.map { " (realm \"\($0)\")" } ?? ""
+            let what = status == 403 ? "denied access" : hadCredentials ? "rejected the credentials" : "requires authentication"
+            let hint = hadCredentials
+                ? "check the user name and password (and their rights on this repository)"
+                : "give credentials with -u/-p or WASH_REG_USER/WASH_REG_PASSWORD"
+            return "registry \(registry)\(realmText) \(what) (HTTP \(status)); \(hint)"
+        case .manifestNotFound(let reference):
+            return "\(reference) not found: the registry has no such tag or digest; check the reference (and push it first)"
+        case .registryRequestFailed(let registry, let request, let status, let detail):
+            return "registry \(registry) answered HTTP \(status) to \(request)\(detail.isEmpty ? "" : ": \(detail)")"
+        case .notAProviderArchive(let reference, let found):
+            return "\(reference) is not a wasmCloud provider archive: it is \(found); pull it with a tool for that kind of artifact"
+        case .digestMismatch(let what, let expected, let actual):
+            return "digest mismatch for \(what): expected \(expected), got \(actual); nothing was written"
+        case .transferInterrupted(let what, let received, let expected, let reason):
+            let of = expected.map { " of \($0)" } ?? ""
+            return "transfer of \(what) was interrupted after \(received)\(of) bytes: \(reason); nothing was written, try again"
+        case .invalidProjectName(let name, let reason):
+            return "\"\(name)\" cannot name a project: \(reason); choose another name (letters, digits, '-' and '_', starting with a letter)"
+        case .projectExists(let path):
+            return "\"\(path)\" already exists; choose another name or --path, or remove it first (swash new never overwrites)"
+        case .projectWriteFailed(let path, let reason):
+            return "cannot create the project at \"\(path)\": \(reason)"
+        case .swashCheckoutNotFound(let path):
+            return "--swash-path \"\(path)\" holds no Package.swift; give the directory of a swash checkout"
+        case .templateInvalid(let template, let file, let reason):
+            return "the \(template) template's \(file) cannot be rendered: \(reason); this is a bug in swash (run Scripts/embed-templates and rebuild)"
         }
     }
 

@@ -1,0 +1,388 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Speaks the OCI distribution protocol to one repository of one registry, authenticating as it goes.
+///
+/// Authentication follows the distribution spec: a request answered `401` with
+/// `WWW-Authenticate: Basic realm=…` is retried once with the credentials; with
+/// `Bearer realm=…,service=…,scope=…` the client GETs the realm (with basic credentials when it has
+/// some) for a token covering `repository:<repo>:pull[,push]` and retries once with `Bearer <token>`.
+/// The resulting `Authorization` is kept for the following requests.
+actor OCIRegistryClient {
+    let reference: OCIReference
+    private let base: URL
+    private let insecure: Bool
+    private let credentials: RegistryCredentials?
+    private let actions: String
+    private let transport: OCIHTTPTransport
+    private var authorization: String?
+
+    /// A client for `reference`'s repository.
+    /// - Parameters:
+    ///   - push: ask tokens for `pull,push` instead of `pull`.
+    ///   - timeout: seconds without progress before a request fails.
+    init(reference: OCIReference, insecure: Bool, credentials: RegistryCredentials?, push: Bool, timeout: TimeInterval) {
+        self.reference = reference
+        self.base = reference.apiBase(insecure: insecure)
+        self.insecure = insecure
+        self.credentials = credentials
+        self.actions = push ? "pull,push" : "pull"
+        self.transport = OCIHTTPTransport(timeout: timeout)
+    }
+
+    deinit { transport.close() }
+
+    // MARK: Blobs
+
+    /// `HEAD /v2/<repo>/blobs/<digest>`: whether the registry already has the blob.
+    func blobExists(_ digest: OCIDigest) async throws(SwashCoreError) -> Bool {
+        let response = try await send("HEAD", url("blobs/\(digest)"), what: "blob \(digest)")
+        switch response.status {
+        case 200: return true
+        case 404: return false
+        default: throw failure(response, request: "HEAD blob \(digest)")
+        }
+    }
+
+    /// Uploads a blob held in memory (a config) in one `POST` + `PUT ?digest=`.
+    func uploadBlob(_ data: Data, digest: OCIDigest) async throws(SwashCoreError) {
+        let location = try await startUpload()
+        try await finishUpload(at: location, digest: digest, body: data)
+    }
+
+    /// Uploads a file as a blob, streaming it: in one `PUT` when it fits in a chunk, else `PATCH`es of
+    /// `chunkSize` bytes with `Content-Range`, then a closing `PUT ?digest=`.
+    /// - Throws: `SwashCoreError.fileUnreadable` when the file cannot be read or changed size meanwhile.
+    func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int) async throws(SwashCoreError) {
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: file) } catch {
+            throw .fileUnreadable(path: file.path, reason: error.localizedDescription)
+        }
+        defer { try? handle.close() }
+        func read() throws(SwashCoreError) -> Data {
+            do { return try handle.read(upToCount: chunkSize) ?? Data() } catch {
+                throw .fileUnreadable(path: file.path, reason: error.localizedDescription)
+            }
+        }
+        var location = try await startUpload()
+        if size <= Int64(chunkSize) {
+            try await finishUpload(at: location, digest: digest, body: try read())
+            return
+        }
+        var offset: Int64 = 0
+        while true {
+            let chunk = try read()
+            if chunk.isEmpty { break }
+            let range = "\(offset)-\(offset + Int64(chunk.count) - 1)"
+            let response = try await send(
+                "PATCH", location,
+                headers: ["Content-Type": "application/octet-stream", "Content-Range": range], body: chunk,
+                what: "blob \(digest) (bytes \(range))")
+            guard response.status == 202 else { throw failure(response, request: "PATCH blob upload (bytes \(range))") }
+            location = try self.location(of: response, request: "PATCH blob upload")
+            offset += Int64(chunk.count)
+        }
+        guard offset == size else {
+            throw .fileUnreadable(path: file.path, reason: "it changed while being pushed (\(size) bytes, then \(offset))")
+        }
+        try await finishUpload(at: location, digest: digest, body: Data())
+    }
+
+    private func startUpload() async throws(SwashCoreError) -> URL {
+        let response = try await send("POST", url("blobs/uploads/"), body: Data(), what: "upload session")
+        guard response.status == 202 else { throw failure(response, request: "POST blob upload") }
+        return try location(of: response, request: "POST blob upload")
+    }
+
+    private func finishUpload(at location: URL, digest: OCIDigest, body: Data) async throws(SwashCoreError) {
+        var components = URLComponents(url: location, resolvingAgainstBaseURL: true)
+        let query = (components?.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
+        components?.queryItems = query
+        guard let url = components?.url else {
+            throw .registryRequestFailed(registry: reference.registry, request: "PUT blob upload", status: 202, detail: "unusable upload location \(location)")
+        }
+        let response = try await send(
+            "PUT", url, headers: ["Content-Type": "application/octet-stream"], body: body, what: "blob \(digest)")
+        guard response.status == 201 else { throw failure(response, request: "PUT blob \(digest)") }
+    }
+
+    /// Streams a blob into `sink` in `Range` requests of `rangeSize` bytes, checking its size and digest.
+    ///
+    /// Ranges bound memory: FoundationNetworking hands received bytes to the delegate through an unbounded
+    /// queue, so a single response read faster than it is written would pile up in memory. A registry that
+    /// ignores `Range` (answers `200`) is read in one stream.
+    /// - Throws: `transferInterrupted` when fewer bytes arrive than the descriptor says, `digestMismatch`
+    ///   when the bytes are not the ones named, or what the sink throws.
+    func downloadBlob(
+        _ descriptor: OCIDescriptor, rangeSize: Int, into sink: @escaping @Sendable (Data) throws(SwashCoreError) -> Void
+    ) async throws(SwashCoreError) {
+        let what = "blob \(descriptor.digest) of \(reference)"
+        let tally = DownloadTally(expected: descriptor.size, what: what, sink: sink)
+        let blobURL = url("blobs/\(descriptor.digest)")
+        func interrupted(_ reason: String) -> SwashCoreError {
+            .transferInterrupted(what: what, received: tally.received, expected: descriptor.size, reason: reason)
+        }
+        ranges: while tally.received < descriptor.size {
+            let start = tally.received
+            let end = min(start + Int64(rangeSize), descriptor.size) - 1
+            let response: OCIHTTPResponse
+            do throws(SwashCoreError) {
+                response = try await send(
+                    "GET", blobURL, headers: ["Range": "bytes=\(start)-\(end)"], what: what, expectedSize: descriptor.size,
+                    sink: { data in try tally.receive(data) })
+            } catch .transferInterrupted(_, _, _, let reason) {
+                throw interrupted(reason)
+            }
+            switch response.status {
+            case 206:
+                guard response.header("Content-Range")?.hasPrefix("bytes \(start)-") == true else {
+                    throw .registryRequestFailed(
+                        registry: reference.registry, request: "GET \(what) (bytes \(start)-\(end))", status: 206,
+                        detail: "it sent another range (\(response.header("Content-Range") ?? "none"))")
+                }
+                guard tally.received == end + 1 else { throw interrupted("the registry ended the range early") }
+            case 200:
+                guard start == 0 else {
+                    throw .registryRequestFailed(
+                        registry: reference.registry, request: "GET \(what) (bytes \(start)-\(end))", status: 200,
+                        detail: "it ignored the Range header after honouring it")
+                }
+                break ranges
+            case 404:
+                throw .registryRequestFailed(
+                    registry: reference.registry, request: "GET \(what)", status: 404, detail: "the manifest names a blob the registry does not have")
+            default:
+                throw failure(response, request: "GET \(what)")
+            }
+        }
+        guard tally.received == descriptor.size else { throw interrupted("the registry ended the body early") }
+        let digest = tally.finish()
+        guard digest.description == descriptor.digest else {
+            throw .digestMismatch(what: what, expected: descriptor.digest, actual: digest.description)
+        }
+    }
+
+    // MARK: Manifests
+
+    /// `PUT /v2/<repo>/manifests/<tag>` of an OCI image manifest.
+    /// - Returns: the manifest's digest (checked against the registry's `Docker-Content-Digest`).
+    func putManifest(_ data: Data, tag: String) async throws(SwashCoreError) -> OCIDigest {
+        let digest = OCIDigest.of(data)
+        let response = try await send(
+            "PUT", url("manifests/\(tag)"), headers: ["Content-Type": OCIMediaType.imageManifest], body: data,
+            what: "manifest \(tag)")
+        guard response.status == 201 else { throw failure(response, request: "PUT manifest \(tag)") }
+        if let announced = response.header("Docker-Content-Digest"), announced != digest.description {
+            throw .digestMismatch(what: "the manifest stored as \(reference)", expected: digest.description, actual: announced)
+        }
+        return digest
+    }
+
+    /// `GET /v2/<repo>/manifests/<tag or digest>`, verified against the pinned digest or the registry's
+    /// `Docker-Content-Digest`.
+    func manifest() async throws(SwashCoreError) -> (data: Data, contentType: String?, digest: OCIDigest) {
+        let response = try await send(
+            "GET", url("manifests/\(reference.manifestReference)"),
+            headers: ["Accept": OCIMediaType.acceptedManifests.joined(separator: ", ")], what: "manifest of \(reference)")
+        switch response.status {
+        case 200: break
+        case 404: throw .manifestNotFound(reference: reference.description)
+        default: throw failure(response, request: "GET manifest \(reference.manifestReference)")
+        }
+        let digest = OCIDigest.of(response.body)
+        let expected = reference.digest?.description ?? response.header("Docker-Content-Digest")
+        if let expected, expected != digest.description {
+            throw .digestMismatch(what: "the manifest of \(reference)", expected: expected, actual: digest.description)
+        }
+        return (response.body, response.header("Content-Type"), digest)
+    }
+
+    // MARK: Requests and authentication
+
+    private func url(_ path: String) -> URL {
+        // Repository, digest and tag were validated by the reference parser: all URL-safe.
+        URL(string: "\(reference.repository)/\(path)", relativeTo: base)!.absoluteURL
+    }
+
+    private func location(of response: OCIHTTPResponse, request: String) throws(SwashCoreError) -> URL {
+        guard let text = response.header("Location"), let url = URL(string: text, relativeTo: base)?.absoluteURL else {
+            throw .registryRequestFailed(registry: reference.registry, request: request, status: response.status, detail: "no Location header")
+        }
+        return url
+    }
+
+    /// Sends a request with the current authorization; on a `401` challenge, authenticates and retries once.
+    private func send(
+        _ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil, what: String,
+        expectedSize: Int64? = nil, sink: OCIBodySink? = nil
+    ) async throws(SwashCoreError) -> OCIHTTPResponse {
+        var challenged = false
+        while true {
+            var request = URLRequest(url: url)
+            request.httpMethod = method
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+            if let body {
+                request.httpBody = body
+                request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
+            }
+            let response = try await perform(request, what: what, expectedSize: expectedSize, sink: sink)
+            let challenge = response.header("WWW-Authenticate").flatMap(OCIAuthChallenge.init(header:))
+            if response.status == 401, !challenged, let challenge {
+                authorization = try await authorize(challenge)
+                challenged = true
+                continue
+            }
+            if response.status == 401 || response.status == 403 {
+                throw .registryAuthenticationFailed(
+                    registry: reference.registry, realm: challenge?.realm, status: response.status,
+                    hadCredentials: credentials != nil)
+            }
+            return response
+        }
+    }
+
+    private func perform(_ request: URLRequest, what: String, expectedSize: Int64? = nil, sink: OCIBodySink? = nil)
+        async throws(SwashCoreError) -> OCIHTTPResponse
+    {
+        do {
+            return try await transport.send(request, sink: sink)
+        } catch let failure as OCITransportFailure {
+            if let error = failure.sinkError as? SwashCoreError { throw error }
+            let reason = Self.describe(failure.urlError, sinkError: failure.sinkError)
+            if failure.status != nil || failure.received > 0 {
+                throw .transferInterrupted(what: what, received: failure.received, expected: expectedSize, reason: reason)
+            }
+            let host = request.url.map { url in url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? "") } ?? reference.registry
+            throw .registryUnreachable(registry: host, reason: reason, overHTTPS: request.url?.scheme == "https")
+        } catch {
+            throw .registryUnreachable(registry: reference.registry, reason: "\(error)", overHTTPS: !insecure)
+        }
+    }
+
+    /// Turns a challenge into an `Authorization` header value.
+    private func authorize(_ challenge: OCIAuthChallenge) async throws(SwashCoreError) -> String {
+        switch challenge.scheme {
+        case "basic":
+            guard let credentials else {
+                throw .registryAuthenticationFailed(registry: reference.registry, realm: challenge.realm, status: 401, hadCredentials: false)
+            }
+            return credentials.basicAuthorization
+        case "bearer":
+            return try await bearerToken(challenge)
+        default:
+            throw .registryRequestFailed(
+                registry: reference.registry, request: "authentication", status: 401,
+                detail: "unsupported authentication scheme \"\(challenge.scheme)\" (swash speaks Basic and Bearer)")
+        }
+    }
+
+    /// GETs a token from the challenge's realm for this repository's scope.
+    private func bearerToken(_ challenge: OCIAuthChallenge) async throws(SwashCoreError) -> String {
+        guard let realm = challenge.realm, var components = URLComponents(string: realm),
+            components.scheme == "https" || components.scheme == "http"
+        else {
+            throw .registryRequestFailed(
+                registry: reference.registry, request: "authentication", status: 401,
+                detail: "the Bearer challenge names no usable token realm (\(challenge.realm ?? "none"))")
+        }
+        let scope = "repository:\(reference.repository):\(actions)"
+        var query = components.queryItems ?? []
+        if let service = challenge.parameters["service"] { query.append(URLQueryItem(name: "service", value: service)) }
+        query.append(URLQueryItem(name: "scope", value: scope))
+        if let asked = challenge.parameters["scope"], asked != scope { query.append(URLQueryItem(name: "scope", value: asked)) }
+        components.queryItems = query
+        guard let url = components.url else {
+            throw .registryRequestFailed(registry: reference.registry, request: "authentication", status: 401, detail: "unusable token realm \(realm)")
+        }
+        var request = URLRequest(url: url)
+        if let credentials { request.setValue(credentials.basicAuthorization, forHTTPHeaderField: "Authorization") }
+        let response = try await perform(request, what: "token from \(realm)")
+        switch response.status {
+        case 200:
+            struct Token: Decodable {
+                var token: String?
+                var access_token: String?
+            }
+            guard let decoded = try? JSONDecoder().decode(Token.self, from: response.body),
+                let token = decoded.token ?? decoded.access_token, !token.isEmpty
+            else {
+                throw .registryRequestFailed(registry: reference.registry, request: "GET token from \(realm)", status: 200, detail: "the answer holds no token")
+            }
+            return "Bearer \(token)"
+        case 401, 403:
+            throw .registryAuthenticationFailed(
+                registry: reference.registry, realm: realm, status: response.status, hadCredentials: credentials != nil)
+        default:
+            throw failure(response, request: "GET token from \(realm)")
+        }
+    }
+
+    /// The error for an unexpected status, with the registry's own error codes when it sent some.
+    private func failure(_ response: OCIHTTPResponse, request: String) -> SwashCoreError {
+        struct Errors: Decodable {
+            struct Entry: Decodable {
+                var code: String?
+                var message: String?
+            }
+            var errors: [Entry]
+        }
+        var detail = ""
+        if let decoded = try? JSONDecoder().decode(Errors.self, from: response.body) {
+            detail = decoded.errors.map { [$0.code, $0.message].compactMap { $0 }.joined(separator: ": ") }.joined(separator: "; ")
+        } else if !response.body.isEmpty, response.body.count < 512 {
+            detail = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return .registryRequestFailed(registry: reference.registry, request: request, status: response.status, detail: detail)
+    }
+
+    /// Words for a transport failure.
+    static func describe(_ error: URLError?, sinkError: Error?) -> String {
+        if let sinkError { return "\(sinkError)" }
+        guard let error else { return "unknown failure" }
+        switch error.code {
+        case .cannotConnectToHost: return "connection refused (nothing listens there)"
+        case .cannotFindHost, .dnsLookupFailed: return "unknown host"
+        case .timedOut: return "timed out waiting for an answer"
+        case .networkConnectionLost: return "the connection was closed"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return "the TLS handshake failed"
+        case .badServerResponse, .cannotParseResponse: return "the answer is not HTTP"
+        case .dataLengthExceedsMaximum: return "the answer is larger than \(OCIHTTPTransport.collectLimit) bytes"
+        default:
+            let text = error.localizedDescription
+            return text.contains("SSL") || text.contains("TLS") ? "the TLS handshake failed (\(text))" : text
+        }
+    }
+}
+
+/// Counts and hashes a blob's bytes as they pass to their sink; used from the transport's serial queue only.
+private final class DownloadTally: @unchecked Sendable {
+    private let expected: Int64
+    private let what: String
+    private let sink: @Sendable (Data) throws(SwashCoreError) -> Void
+    private var hasher = OCIHasher()
+    /// Bytes received so far; read by the client between requests.
+    private(set) var received: Int64 = 0
+
+    init(expected: Int64, what: String, sink: @escaping @Sendable (Data) throws(SwashCoreError) -> Void) {
+        self.expected = expected
+        self.what = what
+        self.sink = sink
+    }
+
+    func receive(_ data: Data) throws {
+        received += Int64(data.count)
+        guard received <= expected else {
+            throw SwashCoreError.digestMismatch(what: what, expected: "\(expected) bytes", actual: "more bytes than that")
+        }
+        hasher.update(data)
+        try sink(data)
+    }
+
+    func finish() -> OCIDigest { hasher.finalize() }
+}

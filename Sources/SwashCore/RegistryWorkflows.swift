@@ -1,0 +1,389 @@
+import Foundation
+
+/// Registry settings a project supplies: the `[registry]` table of wasmcloud.toml.
+///
+/// Filled from `<RegistryOptions.projectDirectory>/wasmcloud.toml` by the workflows; callers may also set
+/// values themselves (those win over the file's).
+public struct RegistryDefaults: Sendable, Hashable {
+    /// The registry for references that name none (`localhost:5000`); `nil` means `docker.io`.
+    public var url: String?
+    /// Credentials used when neither `-u/-p` nor `WASH_REG_USER`/`WASH_REG_PASSWORD` give any.
+    public var credentials: RegistryCredentials?
+    /// A wash registry credentials file (`[registry] credentials`), consulted after `credentials`.
+    public var credentialsFile: URL?
+    /// Push over plain HTTP even without `--insecure`.
+    public var pushInsecure: Bool
+
+    /// Defaults from their parts; all empty by default.
+    public init(url: String? = nil, credentials: RegistryCredentials? = nil, credentialsFile: URL? = nil, pushInsecure: Bool = false) {
+        self.url = url
+        self.credentials = credentials
+        self.credentialsFile = credentialsFile
+        self.pushInsecure = pushInsecure
+    }
+}
+
+/// How to reach a registry: transport security and credentials.
+public struct RegistryOptions: Sendable {
+    /// Plain HTTP instead of HTTPS (`--insecure`).
+    public var insecure: Bool
+    /// `-u/--user`; with `password`, overrides the environment and the defaults.
+    public var username: String?
+    /// `-p/--password`.
+    public var password: String?
+    /// Registry defaults given by the caller.
+    public var defaults: RegistryDefaults
+    /// Where to look for `wasmcloud.toml`, whose `[registry]` table completes `defaults` (the CLI passes the
+    /// current directory); `nil` reads no project.
+    public var projectDirectory: URL?
+    /// Blobs larger than this are uploaded in `PATCH` chunks, and downloaded in `Range` requests, of this
+    /// size (8 MiB): what a transfer holds in memory at most.
+    var chunkSize = 8 << 20
+    /// Seconds without progress before a request fails.
+    var timeout: TimeInterval = 60
+
+    /// Options from the command line's flags.
+    public init(
+        insecure: Bool = false, username: String? = nil, password: String? = nil, defaults: RegistryDefaults = .init(),
+        projectDirectory: URL? = nil
+    ) {
+        self.insecure = insecure
+        self.username = username
+        self.password = password
+        self.defaults = defaults
+        self.projectDirectory = projectDirectory
+    }
+}
+
+/// What `swash push` does besides reaching the registry.
+public struct PushOptions: Sendable {
+    /// Registry access.
+    public var registry: RegistryOptions
+    /// Allow the tag `latest` (or no tag).
+    public var allowLatest: Bool
+    /// Manifest annotations, each `key=value` (`-a`).
+    public var annotations: [String]
+    /// A JSON file to push as the config blob instead of `{}` (`--config`).
+    public var configFile: String?
+
+    /// Push options from the command line's flags.
+    public init(registry: RegistryOptions = .init(), allowLatest: Bool = false, annotations: [String] = [], configFile: String? = nil) {
+        self.registry = registry
+        self.allowLatest = allowLatest
+        self.annotations = annotations
+        self.configFile = configFile
+    }
+}
+
+/// What `swash pull` does besides reaching the registry.
+public struct PullOptions: Sendable {
+    /// Registry access.
+    public var registry: RegistryOptions
+    /// Where to write the archive: a file, or an existing directory (default: the current directory).
+    public var destination: String?
+    /// The manifest digest the artifact must have (`--digest sha256:…`).
+    public var digest: String?
+
+    /// Pull options from the command line's flags.
+    public init(registry: RegistryOptions = .init(), destination: String? = nil, digest: String? = nil) {
+        self.registry = registry
+        self.destination = destination
+        self.digest = digest
+    }
+}
+
+/// The outcome of a push.
+public struct PushResult: Sendable {
+    /// Where the archive went.
+    public var reference: OCIReference
+    /// The manifest's digest: pull with `--digest` (or `@digest`) to get exactly these bytes.
+    public var digest: OCIDigest
+    /// The manifest pushed.
+    public var manifest: OCIManifest
+    /// Blobs the registry already had (skipped after `HEAD`).
+    public var existingBlobs: [OCIDigest]
+
+    /// `{"reference","digest","success":true}`.
+    public var json: [String: Any] { ["reference": reference.description, "digest": digest.description, "success": true] }
+    /// `Successfully pushed <ref>` and the digest.
+    public var text: String { "Successfully pushed \(reference)\nDigest: \(digest)" }
+}
+
+/// The outcome of a pull.
+public struct PullResult: Sendable {
+    /// The archive written.
+    public var file: URL
+    /// Where it came from.
+    public var reference: OCIReference
+    /// The manifest's digest.
+    public var digest: OCIDigest
+    /// The archive's size in bytes.
+    public var size: Int64
+
+    /// `{"file","reference","digest","success":true}`.
+    public var json: [String: Any] {
+        ["file": file.path, "reference": reference.description, "digest": digest.description, "success": true]
+    }
+    /// `Successfully pulled <ref> to <path>` and the digest.
+    public var text: String { "Successfully pulled \(reference) to \(file.path)\nDigest: \(digest)" }
+}
+
+/// The `swash push`, `swash pull` and `swash inspect REF` workflows.
+public enum RegistryWorkflows {
+    /// The annotation holding the creation time, written only when `SOURCE_DATE_EPOCH` is set.
+    public static let createdAnnotation = "org.opencontainers.image.created"
+
+    /// Parses a push reference and applies the `latest` rule.
+    /// - Parameters:
+    ///   - text: the reference.
+    ///   - allowLatest: allow tag `latest` or no tag (which means `latest`).
+    ///   - defaults: the project's registry defaults.
+    /// - Throws: `SwashCoreError.invalidReference` or `.latestTagRefused`.
+    public static func pushReference(_ text: String, allowLatest: Bool, defaults: RegistryDefaults = .init())
+        throws(SwashCoreError) -> OCIReference
+    {
+        var reference = try OCIReference(parsing: text, defaultRegistry: defaults.url)
+        if reference.digest != nil {
+            throw .invalidReference(text, reason: "a push names a tag, not a digest (the digest is computed and printed)")
+        }
+        if reference.isLatest {
+            guard allowLatest else { throw .latestTagRefused(reference: text) }
+            reference.tag = "latest"
+        }
+        return reference
+    }
+
+    /// Validates an archive and pushes it as a provider archive artifact: config blob, the archive as the
+    /// only layer (each skipped when the registry has it), then the manifest under the tag.
+    /// - Parameters:
+    ///   - reference: `registry/repository:tag`.
+    ///   - archive: path of the `.par.gz` (or `.par`).
+    ///   - options: flags.
+    ///   - context: environment (credentials, `SOURCE_DATE_EPOCH`) and path resolution.
+    /// - Throws: `SwashCoreError` — a bad reference or flag, an invalid archive, or a registry failure
+    ///   (unreachable, authentication, unexpected answer).
+    public static func push(reference: String, archive: String, options: PushOptions, context: SwashContext)
+        async throws(SwashCoreError) -> PushResult
+    {
+        let defaults = effectiveDefaults(options.registry, context: context)
+        let target = try pushReference(reference, allowLatest: options.allowLatest, defaults: defaults)
+        let annotations = try manifestAnnotations(options.annotations, environment: context.environment)
+        let credentials = try resolveCredentials(options.registry, defaults: defaults, for: target, environment: context.environment)
+        let archiveURL = context.resolve(path: archive)
+        _ = try validateArchive(at: archiveURL)
+        let config = try configBlob(options.configFile, context: context)
+        let (layerDigest, layerSize) = try OCIDigest.ofFile(at: archiveURL)
+
+        let configDescriptor = OCIDescriptor(
+            mediaType: OCIMediaType.providerArchiveConfig, digest: OCIDigest.of(config), size: Int64(config.count))
+        let layer = OCIDescriptor(mediaType: OCIMediaType.providerArchiveLayer, digest: layerDigest, size: layerSize)
+        let manifest = OCIManifest.providerArchive(config: configDescriptor, layer: layer, annotations: annotations)
+
+        let client = OCIRegistryClient(
+            reference: target, insecure: options.registry.insecure || defaults.pushInsecure,
+            credentials: credentials, push: true, timeout: options.registry.timeout)
+        var existing: [OCIDigest] = []
+        if try await client.blobExists(configDescriptor.digestValue) {
+            existing.append(configDescriptor.digestValue)
+        } else {
+            try await client.uploadBlob(config, digest: configDescriptor.digestValue)
+        }
+        if try await client.blobExists(layerDigest) {
+            existing.append(layerDigest)
+        } else {
+            try await client.uploadBlob(file: archiveURL, digest: layerDigest, size: layerSize, chunkSize: options.registry.chunkSize)
+        }
+        let digest = try await client.putManifest(manifest.encoded(), tag: target.tag ?? "latest")
+        return PushResult(reference: target, digest: digest, manifest: manifest, existingBlobs: existing)
+    }
+
+    /// Pulls a provider archive: fetches the manifest, checks it is one (and has `--digest` when given),
+    /// downloads the layer with its digest verified into a temporary file beside the destination,
+    /// validates it, and renames it into place.
+    /// - Parameters:
+    ///   - reference: `registry/repository[:tag][@digest]`; no tag means `latest`.
+    ///   - options: flags.
+    ///   - context: environment (credentials) and path resolution.
+    /// - Returns: where the archive was written — `<repository's last component>.par.gz` in the current
+    ///   directory unless `destination` says otherwise.
+    /// - Throws: `SwashCoreError`; on any failure nothing is left at the destination.
+    public static func pull(reference: String, options: PullOptions, context: SwashContext) async throws(SwashCoreError)
+        -> PullResult
+    {
+        let defaults = effectiveDefaults(options.registry, context: context)
+        let source = try OCIReference(parsing: reference, defaultRegistry: defaults.url)
+        let expected = try options.digest.map { text throws(SwashCoreError) in
+            guard let digest = OCIDigest(parsing: text) else {
+                throw .invalidRegistryOption(option: "--digest", reason: "\"\(text)\" is not of the form sha256:<64 lowercase hex digits>")
+            }
+            return digest
+        }
+        let fileName = "\(source.name).par.gz"
+        var destination = options.destination.map(context.resolve(path:)) ?? context.currentDirectory.appendingPathComponent(fileName)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            destination.appendPathComponent(fileName)
+        }
+        let fetched = try await fetch(source, options: options.registry, defaults: defaults, expectedDigest: expected, context: context)
+        try await fetched.download(to: destination)
+        return PullResult(file: destination, reference: source, digest: fetched.digest, size: fetched.layer.size)
+    }
+
+    /// Pulls an archive into the inspection cache and returns its path, for `swash inspect REF`.
+    ///
+    /// The cache is `~/.wash/cache/swash/sha256-<layer digest>.par.gz`: the manifest is always fetched
+    /// (tags move), the layer only when the cache lacks it or its bytes no longer have their digest.
+    /// - Parameters:
+    ///   - reference: `registry/repository[:tag][@digest]`.
+    ///   - options: registry access.
+    ///   - context: home directory and environment.
+    /// - Throws: `SwashCoreError`, as `pull`.
+    public static func fetchForInspection(reference: String, options: RegistryOptions, context: SwashContext)
+        async throws(SwashCoreError) -> URL
+    {
+        let defaults = effectiveDefaults(options, context: context)
+        let source = try OCIReference(parsing: reference, defaultRegistry: defaults.url)
+        let fetched = try await fetch(source, options: options, defaults: defaults, expectedDigest: nil, context: context)
+        let directory = context.homeDirectory.appendingPathComponent(".wash/cache/swash", isDirectory: true)
+        let digest = fetched.layer.digestValue
+        let cached = directory.appendingPathComponent("sha256-\(digest.hex).par.gz")
+        if FileManager.default.fileExists(atPath: cached.path), (try? OCIDigest.ofFile(at: cached).digest) == digest {
+            return cached
+        }
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw .fileWriteFailed(path: directory.path, reason: error.localizedDescription)
+        }
+        try await fetched.download(to: cached)
+        return cached
+    }
+
+    /// What `swash inspect ARGUMENT` reads: the argument itself when it names an existing file (or looks like
+    /// one: it ends in `.par`/`.par.gz`, or its first component is no registry host), else the archive of
+    /// that OCI reference, fetched into the cache by `fetchForInspection`.
+    /// - Parameters:
+    ///   - argument: a path or a reference such as `localhost:5000/providers/http:0.1.0`.
+    ///   - options: registry access for a reference.
+    ///   - context: path resolution, home directory, environment.
+    /// - Returns: the path to inspect.
+    /// - Throws: `SwashCoreError` from fetching; a missing file is left for the inspector to report.
+    public static func archiveForInspection(_ argument: String, options: RegistryOptions, context: SwashContext)
+        async throws(SwashCoreError) -> String
+    {
+        let file = context.resolve(path: argument)
+        guard !FileManager.default.fileExists(atPath: file.path), !argument.hasSuffix(".par"), !argument.hasSuffix(".par.gz"),
+            let slash = argument.firstIndex(of: "/"), OCIReference.looksLikeRegistry(String(argument[..<slash])),
+            (try? OCIReference(parsing: argument)) != nil
+        else { return argument }
+        return try await fetchForInspection(reference: argument, options: options, context: context).path
+    }
+
+    // MARK: Pieces
+
+    /// A provider archive's manifest, fetched and checked, ready to download its layer.
+    private struct FetchedArtifact {
+        var client: OCIRegistryClient
+        var digest: OCIDigest
+        var layer: OCIDescriptor
+        /// Bytes per `Range` request of the download.
+        var rangeSize: Int
+
+        func download(to destination: URL) async throws(SwashCoreError) {
+            try await RegistryFiles.writeAtomically(to: destination) { handle throws(SwashCoreError) in
+                try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(SwashCoreError) in
+                    do { try handle.write(contentsOf: data) } catch {
+                        throw .fileWriteFailed(path: destination.path, reason: error.localizedDescription)
+                    }
+                }
+            } validate: { url throws(SwashCoreError) in
+                _ = try validateArchive(at: url, shownAs: client.reference.description)
+            }
+        }
+    }
+
+    private static func fetch(
+        _ source: OCIReference, options: RegistryOptions, defaults: RegistryDefaults, expectedDigest: OCIDigest?,
+        context: SwashContext
+    ) async throws(SwashCoreError) -> FetchedArtifact {
+        let credentials = try resolveCredentials(options, defaults: defaults, for: source, environment: context.environment)
+        let client = OCIRegistryClient(
+            reference: source, insecure: options.insecure, credentials: credentials, push: false, timeout: options.timeout)
+        let manifest = try await client.manifest()
+        if let expectedDigest, expectedDigest != manifest.digest {
+            throw .digestMismatch(what: "the manifest of \(source) (--digest)", expected: expectedDigest.description, actual: manifest.digest.description)
+        }
+        let layer = try OCIManifest.providerLayer(in: manifest.data, contentType: manifest.contentType, reference: source.description)
+        return FetchedArtifact(client: client, digest: manifest.digest, layer: layer, rangeSize: options.chunkSize)
+    }
+
+    /// Credentials, first that applies: `-u/-p`, `WASH_REG_USER`/`WASH_REG_PASSWORD`, `defaults.credentials`,
+    /// the entry of `defaults.credentialsFile` for the reference.
+    static func resolveCredentials(
+        _ options: RegistryOptions, defaults: RegistryDefaults, for reference: OCIReference, environment: [String: String]
+    ) throws(SwashCoreError) -> RegistryCredentials? {
+        func pair(_ user: String?, _ password: String?, _ names: String) throws(SwashCoreError) -> RegistryCredentials? {
+            let user = user.flatMap { $0.isEmpty ? nil : $0 }
+            let password = password.flatMap { $0.isEmpty ? nil : $0 }
+            switch (user, password) {
+            case (nil, nil): return nil
+            case (let user?, let password?): return RegistryCredentials(username: user, password: password)
+            default: throw .invalidRegistryOption(option: names, reason: "give both the user name and the password, or neither")
+            }
+        }
+        if let flags = try pair(options.username, options.password, "-u/--user and -p/--password") { return flags }
+        let variables = "WASH_REG_USER and WASH_REG_PASSWORD"
+        if let environment = try pair(environment["WASH_REG_USER"], environment["WASH_REG_PASSWORD"], variables) {
+            return environment
+        }
+        if let credentials = defaults.credentials { return credentials }
+        return try defaults.credentialsFile.flatMap { file throws(SwashCoreError) in try credentials(fromFile: file, for: reference) }
+    }
+
+    /// `-a key=value` flags as a dictionary, plus the creation time from `SOURCE_DATE_EPOCH` when it is set
+    /// (and `-a` does not give one). Without `SOURCE_DATE_EPOCH` no time is written, so pushing the same
+    /// archive twice gives the same manifest digest.
+    /// - Throws: `SwashCoreError.invalidRegistryOption` for a flag without `=` or a key given twice, or a
+    ///   `SOURCE_DATE_EPOCH` that is not a number of seconds.
+    public static func manifestAnnotations(_ flags: [String], environment: [String: String]) throws(SwashCoreError)
+        -> [String: String]
+    {
+        var annotations: [String: String] = [:]
+        for flag in flags {
+            guard let equals = flag.firstIndex(of: "="), equals != flag.startIndex else {
+                throw .invalidRegistryOption(option: "-a/--annotation", reason: "\"\(flag)\" is not of the form key=value")
+            }
+            let key = String(flag[..<equals])
+            guard annotations[key] == nil else {
+                throw .invalidRegistryOption(option: "-a/--annotation", reason: "\"\(key)\" is given twice")
+            }
+            annotations[key] = String(flag[flag.index(after: equals)...])
+        }
+        if let epochText = environment["SOURCE_DATE_EPOCH"], !epochText.isEmpty, annotations[createdAnnotation] == nil {
+            guard let seconds = Int64(epochText), seconds >= 0 else {
+                throw .invalidRegistryOption(option: "SOURCE_DATE_EPOCH", reason: "\"\(epochText)\" is not a number of seconds since 1970")
+            }
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            annotations[createdAnnotation] = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        }
+        return annotations
+    }
+
+    /// The config blob: `{}`, or the `--config` file's bytes once they parse as JSON.
+    private static func configBlob(_ path: String?, context: SwashContext) throws(SwashCoreError) -> Data {
+        guard let path else { return Data("{}".utf8) }
+        let url = context.resolve(path: path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw .fileUnreadable(path: url.path, reason: error.localizedDescription)
+        }
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+            throw .invalidRegistryOption(option: "--config", reason: "\"\(url.path)\" is not JSON")
+        }
+        return data
+    }
+}
+
+extension OCIDescriptor {
+    /// The digest as a value; descriptors swash builds or accepted always hold a valid one.
+    var digestValue: OCIDigest { OCIDigest(parsing: digest) ?? OCIDigest(hex: String(repeating: "0", count: 64)) }
+}
