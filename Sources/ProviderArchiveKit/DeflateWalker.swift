@@ -65,7 +65,7 @@ final class DeflateBlockWalker {
             bits.refill()
             let symbol = try codeLengths.decode(&bits)
             var repeated: UInt8 = 0
-            var count: Int
+            let count: Int
             switch symbol {
             case 0..<16:
                 lengths[index] = UInt8(symbol)
