@@ -89,7 +89,9 @@ final class FileSource: ByteSource {
 final class GzipSource: ByteSource {
     private let file: FileSource
     private let archive: OpaquePointer
-    private let inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+    /// Allocated once nothing before it can throw: an initializer that throws before every stored property
+    /// is set never runs `deinit`, and would leak it.
+    private let inputBuffer: UnsafeMutableRawBufferPointer
     private var failure: ProviderArchiveError?
     private var crc = CRC32()
     private var length: UInt64 = 0
@@ -99,6 +101,7 @@ final class GzipSource: ByteSource {
         self.file = file
         guard let archive = archive_read_new() else { throw .cannotRead(path: file.path, reason: "out of memory") }
         self.archive = archive
+        inputBuffer = .allocate(byteCount: chunkSize, alignment: 16)
         archive_read_support_format_raw(archive)
         archive_read_support_filter_gzip(archive)
         archive_read_append_filter(archive, ARCHIVE_FILTER_GZIP)
@@ -215,7 +218,8 @@ final class TarReader {
     private let source: ByteSource
     private let archive: OpaquePointer
     private let limits: ArchiveLimits
-    private let inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+    /// Allocated last, as `GzipSource`'s is (a throw before then would leak it).
+    private let inputBuffer: UnsafeMutableRawBufferPointer
     private var failure: ProviderArchiveError?
     private var delivered: Int64 = 0
     private var entryCount = 0
@@ -232,6 +236,7 @@ final class TarReader {
         source = compression == .gzip ? try GzipSource(file: file) : file
         guard let archive = archive_read_new() else { throw .cannotRead(path: file.path, reason: "out of memory") }
         self.archive = archive
+        inputBuffer = .allocate(byteCount: chunkSize, alignment: 16)
         archive_read_support_format_tar(archive)
         if archive_read_open(archive, Unmanaged.passUnretained(self).toOpaque(), nil, tarReadCallback, nil) != ARCHIVE_OK {
             if let failure { throw failure }
