@@ -40,7 +40,10 @@ final class TarWriter {
     }
 
     private func failure(_ entry: String? = nil) -> ProviderArchiveError {
-        let message = archive_error_string(archive).map { String(cString: $0) } ?? systemError()
+        var message = archive_error_string(archive).map { String(cString: $0) } ?? systemError()
+        // libarchive says only "Write error" when write(2) fails: add the system's reason (a full disk, …).
+        let code = archive_errno(archive)
+        if code > 0, case let reason = systemError(code), !message.contains(reason) { message += ": " + reason }
         return .cannotWrite(path: path, reason: (entry.map { "entry \($0): " } ?? "") + message)
     }
 
