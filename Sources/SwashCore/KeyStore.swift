@@ -178,11 +178,14 @@ public struct KeyStore: Sendable {
         }
     }
 
+    /// The system's own words for a failed file operation ("No space left on device"), not Foundation's
+    /// paraphrase of them ("There isn’t enough space.").
     static func reason(_ error: any Error) -> String {
-        if let cocoa = error as? CocoaError, let underlying = cocoa.underlying as? POSIXError {
-            return String(cString: strerror(underlying.code.rawValue))
+        let error = error as NSError
+        for candidate in [error, error.userInfo[NSUnderlyingErrorKey] as? NSError] {
+            if let candidate, candidate.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(candidate.code))) }
         }
-        return (error as NSError).localizedDescription
+        return error.localizedDescription
     }
 
     private func isRegularFile(_ url: URL) -> Bool {
@@ -194,8 +197,4 @@ public struct KeyStore: Sendable {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
-}
-
-extension CocoaError {
-    fileprivate var underlying: (any Error)? { userInfo[NSUnderlyingErrorKey] as? any Error }
 }
