@@ -201,6 +201,34 @@ struct ExplicitKeyTests {
         }
         #expect(missingPath?.description.contains("\"keys/nope.nk\" is neither an existing file nor a valid seed") == true)
     }
+
+    /// Found by HardeningSecretsTests: a seed cut short (39 characters) or lowercased was echoed whole, since
+    /// only values starting with "S" and at least 40 long counted as seeds. Now no run of 20 base32 characters
+    /// is ever echoed.
+    @Test func partialSeedsAreNeverEchoed() throws {
+        let test = try TestContext()
+        let seed = try KeyPair.generate(.account).seed
+        let windows = (0...38).map { String(Array(seed)[$0..<$0 + 20]) }
+        let mangled = [
+            String(seed.prefix(39)), String(seed.prefix(25)), seed.lowercased(), "x" + seed, String(seed.dropFirst(2)),
+            seed + "/", String(seed.prefix(29)) + "1" + String(seed.dropFirst(30)),
+        ]
+        for value in mangled {
+            let error = #expect(throws: SwashCoreError.self) {
+                try SigningKeys(options: KeyOptions(issuer: value), context: test.context()).issuer()
+            }
+            let text = try #require(error?.description).uppercased()
+            #expect(!windows.contains { text.contains($0) }, "\(text)")
+            #expect(text.hasPrefix("--ISSUER: THE VALUE IS NOT AN EXISTING FILE"))
+        }
+    }
+
+    @Test func pathsAreEchoed() {
+        #expect(!SigningKeys.mightHoldSeed("./keys/acount.nk"))
+        #expect(!SigningKeys.mightHoldSeed("/home/user/.wash/keys/tester_account.nk"))
+        #expect(SigningKeys.mightHoldSeed("SAAAABYOCUOCGKRRHA7U"))
+        #expect(SigningKeys.mightHoldSeed("/keys/aaaabyocuocgkrrha7umtk"))
+    }
 }
 
 @Suite("Listing and reading")
