@@ -66,6 +66,7 @@ public struct KeyStore: Sendable {
             "No keypair found in \"\(url.path)\". We will generate one for you and place it there. "
                 + "If you'd like to use alternative keys, you can supply them as a flag.")
         try createDirectory()
+        TemporaryFiles.removeStale(beside: url)
         let pair: KeyPair
         do { pair = try KeyPair.generate(type) } catch { throw .keyWriteFailed(path: url.path, reason: "\(error)") }
         // If another process won the race, its key is the one everybody uses.

@@ -4,7 +4,8 @@ import Foundation
 enum RegistryFiles {
     /// Writes `destination` atomically: into a hidden temporary file beside it (`.<name>.<uuid>.partial`),
     /// then fsync, `validate`, rename over any previous file, fsync of the directory. On any failure the
-    /// temporary file is removed and `destination` is left as it was.
+    /// temporary file is removed and `destination` is left as it was; abandoned ones of earlier, killed runs
+    /// are removed first (`TemporaryFiles`).
     /// - Parameters:
     ///   - destination: the file to create or replace.
     ///   - write: fills the temporary file through its handle.
@@ -16,6 +17,7 @@ enum RegistryFiles {
         validate: (URL) throws(SwashCoreError) -> Void
     ) async throws(SwashCoreError) {
         let directory = destination.deletingLastPathComponent()
+        TemporaryFiles.removeStale(beside: destination)
         let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
         func failed(_ error: any Error) -> SwashCoreError {
             .fileWriteFailed(path: destination.path, reason: KeyStore.reason(error))
