@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHARED ?= ../shared
 TEST_DEPS ?= docker-registry skopeo apache2-utils curl
 
-.PHONY: deps build release test toml-test demo clean
+.PHONY: deps build release test toml-test demo templates clean
 
 deps:
 	@Scripts/install-deps $(TEST_DEPS)
@@ -39,6 +39,10 @@ toml-test:
 
 demo: release
 	@Scripts/demo
+
+# Regenerates Sources/SwashCore/NewProjectTemplates.swift from Templates/ (a test fails when they drift).
+templates:
+	python3 Scripts/embed-templates
 
 clean:
 	rm -rf .build

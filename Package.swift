@@ -13,6 +13,10 @@ let package = Package(
         .library(name: "ProviderArchiveKit", targets: ["ProviderArchiveKit"]),
         .library(name: "WasmCloudManifest", targets: ["WasmCloudManifest"]),
         .library(name: "SwashCore", targets: ["SwashCore"]),
+        // `swift package build-provider` for packages that depend on swash. Named like its target, not like
+        // its verb: product names share one namespace across the package graph, and `build-provider` is a
+        // plausible name for a user's own executable product.
+        .plugin(name: "BuildProviderPlugin", targets: ["BuildProviderPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,6 +54,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "toml-decoder", dependencies: ["TOMLLite"]),
+
+        // Thin plugin: builds the provider product through SwiftPM, then runs `swash build --binary`.
+        .plugin(
+            name: "BuildProviderPlugin",
+            capability: .command(
+                intent: .custom(
+                    verb: "build-provider",
+                    description: "Build a provider product and package it as a signed build/<bin_name>.par.gz"),
+                permissions: [
+                    .writeToPackageDirectory(
+                        reason: "swash writes the signed provider archive to build/ in the package directory")
+                ]),
+            dependencies: ["swash"]),
 
         // Tests mirror the modules.
         .target(name: "SwashTestSupport", path: "Tests/SwashTestSupport"),

@@ -35,6 +35,16 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
     case buildOutputUnusable(path: String, reason: String)
     /// A configured target triple (`rust_target`, `[swift] triple`, `GOOS/GOARCH`) maps to no target name.
     case unknownTargetTriple(String, key: String)
+    /// `swash new`: the project name breaks a rule (`reason` says which).
+    case invalidProjectName(String, reason: String)
+    /// `swash new`: the project's directory (or a file of that name) already exists.
+    case projectExists(path: String)
+    /// `swash new`: the project could not be written (`path` is where it failed).
+    case projectWriteFailed(path: String, reason: String)
+    /// `swash new --swash-path`: the directory holds no Package.swift.
+    case swashCheckoutNotFound(path: String)
+    /// A template shipped inside swash cannot be rendered (a bug in swash: the embedded copy is broken).
+    case templateInvalid(template: String, file: String, reason: String)
 
     // OCI registries (push, pull, inspect REF).
 
@@ -142,6 +152,16 @@ public enum SwashCoreError: Error, CustomStringConvertible, LocalizedError {
         case .transferInterrupted(let what, let received, let expected, let reason):
             let of = expected.map { " of \($0)" } ?? ""
             return "transfer of \(what) was interrupted after \(received)\(of) bytes: \(reason); nothing was written, try again"
+        case .invalidProjectName(let name, let reason):
+            return "\"\(name)\" cannot name a project: \(reason); choose another name (letters, digits, '-' and '_', starting with a letter)"
+        case .projectExists(let path):
+            return "\"\(path)\" already exists; choose another name or --path, or remove it first (swash new never overwrites)"
+        case .projectWriteFailed(let path, let reason):
+            return "cannot create the project at \"\(path)\": \(reason)"
+        case .swashCheckoutNotFound(let path):
+            return "--swash-path \"\(path)\" holds no Package.swift; give the directory of a swash checkout"
+        case .templateInvalid(let template, let file, let reason):
+            return "the \(template) template's \(file) cannot be rendered: \(reason); this is a bug in swash (run Scripts/embed-templates and rebuild)"
         }
     }
 
