@@ -118,6 +118,15 @@ public struct KeyStore: Sendable {
 
     /// Creates the directory (and parents) with mode 0700 for the directories it creates.
     func createDirectory() throws(SwashCoreError) {
+        if let failure = Self.createPrivateDirectory(directory) {
+            throw .keysDirectoryUnusable(path: failure.path, reason: failure.reason)
+        }
+    }
+
+    /// Creates `directory` and its missing parents with mode 0700, whatever the umask, so that no directory
+    /// swash makes under `~/.wash` lets another user swap what is inside.
+    /// - Returns: the path that could not be made and why, or `nil` when `directory` now exists as a directory.
+    static func createPrivateDirectory(_ directory: URL) -> (path: String, reason: String)? {
         var missing: [URL] = []
         var cursor = directory
         while !FileManager.default.fileExists(atPath: cursor.path), cursor.path != "/" {
@@ -126,13 +135,15 @@ public struct KeyStore: Sendable {
         }
         for url in missing.reversed() {
             if mkdir(url.path, 0o700) != 0, errno != EEXIST {
-                throw .keysDirectoryUnusable(path: url.path, reason: String(cString: strerror(errno)))
+                return (url.path, String(cString: strerror(errno)))
             }
             chmod(url.path, 0o700)  // mkdir's mode is filtered by the umask
         }
-        guard isDirectory(directory) else {
-            throw .keysDirectoryUnusable(path: directory.path, reason: "it exists but is not a directory")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return (directory.path, "it exists but is not a directory")
         }
+        return nil
     }
 
     /// Writes `contents` to `url` only if no file is there, atomically: readers see either no file or
@@ -192,10 +203,5 @@ public struct KeyStore: Sendable {
     private func isRegularFile(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
-    }
-
-    private func isDirectory(_ url: URL) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

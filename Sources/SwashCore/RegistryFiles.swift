@@ -22,15 +22,17 @@ enum RegistryFiles {
         func failed(_ error: any Error) -> SwashCoreError {
             .fileWriteFailed(path: destination.path, reason: KeyStore.reason(error))
         }
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+        // 0644 before the umask, as archives swash creates (FileManager would ask for 0666).
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && isDirectory.boolValue
-            throw .fileWriteFailed(path: destination.path, reason: exists ? "cannot create a file in \(directory.path)" : "the directory \(directory.path) does not exist")
+            throw .fileWriteFailed(path: destination.path, reason: exists ? "cannot create a file in \(directory.path): \(reason)" : "the directory \(directory.path) does not exist")
         }
         var renamed = false
         defer { if !renamed { unlink(temporary.path) } }
-        let handle: FileHandle
-        do { handle = try FileHandle(forWritingTo: temporary) } catch { throw failed(error) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do throws(SwashCoreError) {
             try await write(handle)
             do {

@@ -250,8 +250,8 @@ public enum RegistryWorkflows {
         if FileManager.default.fileExists(atPath: cached.path), (try? OCIDigest.ofFile(at: cached).digest) == digest {
             return cached
         }
-        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw .fileWriteFailed(path: directory.path, reason: KeyStore.reason(error))
+        if let failure = KeyStore.createPrivateDirectory(directory) {
+            throw .fileWriteFailed(path: failure.path, reason: failure.reason)
         }
         try await fetched.download(to: cached)
         return cached

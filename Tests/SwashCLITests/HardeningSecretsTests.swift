@@ -192,4 +192,33 @@ struct HardeningSecretsTests {
         #expect(permissions(defaultKeys.deletingLastPathComponent()) == 0o700)
         #expect(permissions(defaultKeys.appendingPathComponent("tester_account.nk")) == 0o600)
     }
+
+    /// Under `umask 000`, a pulled archive is 0644 as a created one is (FileManager asked for 0666), and
+    /// `inspect REF` makes its cache — and `~/.wash`, when it comes first — 0700, so that no other user can
+    /// swap `~/.wash/keys` for a directory of their own keys.
+    @Test(.enabled(if: RegistryServer.isAvailable))
+    func pullAndCacheUnderUmask000() async throws {
+        let registry = try await RegistryServer.start()
+        defer { registry.stop() }
+        let home = try makeTemporaryDirectory("umask-pull")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let work = try makeTemporaryDirectory("umask-work")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let archive = try await makeTestArchive(in: work)
+        let reference = "\(registry.address)/hardening/umask:1.0.0"
+        #expect(try await runSwashAsync(["push", reference, archive.path, "--insecure"], home: work).status == 0)
+        func underUmask000(_ arguments: [String]) async throws -> CommandResult {
+            try await runProcessAsync(
+                URL(fileURLWithPath: "/bin/sh"), ["-c", "umask 000; exec \"$0\" \"$@\"", swashExecutable.path] + arguments,
+                environment: swashEnvironment(home: home), in: work)
+        }
+        let pulled = try await underUmask000(["pull", reference, "--insecure", "--destination", "pulled.par.gz"])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect(permissions(work.appendingPathComponent("pulled.par.gz")) == 0o644)
+        let inspected = try await underUmask000(["inspect", reference, "--insecure"])
+        #expect(inspected.status == 0, "\(inspected.stderr)")
+        for path in [".wash", ".wash/cache", ".wash/cache/swash"] {
+            #expect(permissions(home.appendingPathComponent(path)) == 0o700, "\(path)")
+        }
+    }
 }
