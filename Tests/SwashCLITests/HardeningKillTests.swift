@@ -39,7 +39,8 @@ struct HardeningKillTests {
 
     /// Kills `arguments` until `kills` kills have happened, checking `destination` after each run.
     /// - Parameters:
-    ///   - window: how long a complete run takes; kill moments are drawn from 0…1.1 × window.
+    ///   - window: how long a complete run takes; kill moments are drawn from 0…1.1 × window. A run that ends
+    ///     before its kill sets the window to its own duration (the first measure may have run under more load).
     ///   - isComplete: whether a file that replaced the previous one is the complete, valid new one.
     ///   - prepare: runs before each attempt (e.g. touching a source file).
     static func killRepeatedly(
@@ -48,6 +49,7 @@ struct HardeningKillTests {
         prepare: () throws -> Void = {}
     ) throws {
         let name = destination.lastPathComponent
+        var window = window
         var attempts = 0
         while tally.kills < kills, attempts < kills * 3 {
             attempts += 1
@@ -58,6 +60,7 @@ struct HardeningKillTests {
                 after: Double.random(in: 0...(window * 1.1)))
             let after = FileIdentity.of(destination)
             if run.finishedFirst {
+                window = run.elapsed
                 tally.finishedFirst += 1
                 if run.status != 0 { tally.failures.append("a run that was not killed failed (\(run.status ?? -1))") }
             } else {

@@ -73,6 +73,8 @@ struct KilledRun {
     var finishedFirst: Bool
     /// Its exit status, when it did.
     var status: Int32?
+    /// Seconds from the start to its end.
+    var elapsed: TimeInterval
 }
 
 /// Runs swash and SIGKILLs it — with its whole process group, so a compiler it started dies too — `delay`
@@ -88,14 +90,17 @@ func runSwashKilled(
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
+    let start = Date()
     try process.run()
     let pid = process.processIdentifier  // Foundation starts it in a process group of its own
-    let deadline = Date().addingTimeInterval(delay)
+    let deadline = start.addingTimeInterval(delay)
     while process.isRunning, Date() < deadline { usleep(2_000) }
     let finishedFirst = !process.isRunning
     if !finishedFirst { kill(-pid, SIGKILL) }
     process.waitUntilExit()
-    return KilledRun(finishedFirst: finishedFirst, status: finishedFirst ? process.terminationStatus : nil)
+    return KilledRun(
+        finishedFirst: finishedFirst, status: finishedFirst ? process.terminationStatus : nil,
+        elapsed: Date().timeIntervalSince(start))
 }
 
 /// Seconds a successful, complete run takes (the kill window): the slowest of `runs` runs.
