@@ -98,6 +98,15 @@ public struct KeyStore: Sendable {
     static func readSeedFile(_ url: URL, expecting type: KeyType?) throws(SwashCoreError) -> KeyPair {
         let text: String
         do {
+            // Judged before reading: a FIFO would block, and a huge file would be read whole into memory.
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+            guard attributes[.type] as? FileAttributeType == .typeRegular else {
+                throw SwashCoreError.keyFileUnreadable(path: url.path, reason: "not a regular file")
+            }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= 4096 else {
+                throw SwashCoreError.keyFileUnreadable(path: url.path, reason: "\(size) bytes is far too large for a seed file")
+            }
             let data = try Data(contentsOf: url)
             guard data.count <= 4096 else {
                 throw SwashCoreError.keyFileUnreadable(path: url.path, reason: "\(data.count) bytes is far too large for a seed file")

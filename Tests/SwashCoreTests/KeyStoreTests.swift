@@ -223,6 +223,24 @@ struct ExplicitKeyTests {
         }
     }
 
+    /// A key file is judged before it is read: a huge one was read whole into memory first, and a FIFO
+    /// depended on Foundation refusing it.
+    @Test func hugeAndSpecialKeyFilesAreRefusedUnread() throws {
+        let directory = try makeTemporaryDirectory("odd-keys")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let huge = directory.appendingPathComponent("huge.nk")
+        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: huge)
+        try handle.truncate(atOffset: 1 << 30)  // sparse: 1 GiB that costs no disk
+        try handle.close()
+        let fifo = directory.appendingPathComponent("fifo.nk")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for (url, reason) in [(huge, "1073741824 bytes is far too large for a seed file"), (fifo, "not a regular file")] {
+            let error = #expect(throws: SwashCoreError.self) { try KeyStore.readSeedFile(url, expecting: nil) }
+            #expect(error?.description == "cannot read key file \"\(url.path)\": \(reason)")
+        }
+    }
+
     @Test func pathsAreEchoed() {
         #expect(!SigningKeys.mightHoldSeed("./keys/acount.nk"))
         #expect(!SigningKeys.mightHoldSeed("/home/user/.wash/keys/tester_account.nk"))
