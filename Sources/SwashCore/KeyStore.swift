@@ -58,6 +58,8 @@ public struct KeyStore: Sendable {
         log: @Sendable (String) -> Void
     ) throws(SwashCoreError) -> KeyPair {
         let url = directory.appendingPathComponent(fileName)
+        // Copies of a seed a killed run left behind go on every use of the key, not only when one is made.
+        TemporaryFiles.removeStale(beside: url)
         if FileManager.default.fileExists(atPath: url.path) {
             return try Self.readSeedFile(url, expecting: type)
         }
@@ -66,7 +68,6 @@ public struct KeyStore: Sendable {
             "No keypair found in \"\(url.path)\". We will generate one for you and place it there. "
                 + "If you'd like to use alternative keys, you can supply them as a flag.")
         try createDirectory()
-        TemporaryFiles.removeStale(beside: url)
         let pair: KeyPair
         do { pair = try KeyPair.generate(type) } catch { throw .keyWriteFailed(path: url.path, reason: "\(error)") }
         // If another process won the race, its key is the one everybody uses.

@@ -56,6 +56,22 @@ struct KeyDirectoryTests {
 
 @Suite("Key files")
 struct KeyFileTests {
+    /// A `kill -9` between `link` and `unlink` leaves a hidden copy of the seed; the key is never made again,
+    /// so the copies go whenever the key is loaded (once abandoned), not only when one is made.
+    @Test func loadingAKeyRemovesAbandonedCopiesOfItsSeed() throws {
+        let test = try TestContext()
+        let keys = SigningKeys(options: KeyOptions(), context: test.context())
+        let issuer = try keys.issuer()
+        let stale = keys.directory.appendingPathComponent(".tester_account.nk.0B8E6F9A.tmp")
+        let fresh = keys.directory.appendingPathComponent(".tester_account.nk.1C9F7A0B.tmp")
+        for url in [stale, fresh] { try Data(issuer.seed.utf8).write(to: url) }
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-TemporaryFiles.staleAge - 60)], ofItemAtPath: stale.path)
+        #expect(try keys.issuer().seed == issuer.seed)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: fresh.path))  // perhaps a live writer's
+    }
+
     @Test func firstRunGeneratesWithModesNoNewlineAndMessage() throws {
         let test = try TestContext()
         let keys = SigningKeys(options: KeyOptions(), context: test.context())
