@@ -160,13 +160,16 @@ struct KillTally: CustomStringConvertible {
     var finishedFirst = 0
     var unchanged = 0
     var replaced = 0
+    /// Kills after which some of several files were complete and the others not yet made (key generation).
+    var partlyDone = 0
     var leftTemporaries = 0
     var failures: [String] = []
     let started = Date()
 
     var description: String {
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-        return "kill test \(command): \(kills) kills (\(unchanged) left the previous file, \(replaced) the complete new one; "
+        let partly = partlyDone > 0 ? ", \(partlyDone) the account key only" : ""
+        return "kill test \(command): \(kills) kills (\(unchanged) left the previous file, \(replaced) the complete new one\(partly); "
             + "\(leftTemporaries) left a hidden temporary file), \(finishedFirst) runs finished before their kill, "
             + "\(failures.count) corrupt or partial; \(seconds) s"
     }
