@@ -14,5 +14,15 @@ let package = Package(
         .executableTarget(
             name: "fuzz-nkeys", dependencies: ["FuzzSupport", .product(name: "NKeys", package: "swash")],
             swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+        .executableTarget(
+            name: "fuzz-toml", dependencies: ["FuzzSupport", .product(name: "TOMLLite", package: "swash")],
+            swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+        .executableTarget(
+            name: "fuzz-jwt", dependencies: ["FuzzSupport", .product(name: "Wascap", package: "swash")],
+            swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+        .executableTarget(
+            name: "fuzz-archive",
+            dependencies: ["FuzzSupport", .product(name: "ProviderArchiveKit", package: "swash")],
+            swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
     ]
 )

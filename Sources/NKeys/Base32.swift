@@ -26,6 +26,11 @@ enum Base32 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The 5-bit value of a character of the alphabet, 0xFF for any other.
+    static func value(of scalar: Unicode.Scalar) -> UInt8 {
+        scalar.value < 128 ? decodeTable[Int(scalar.value)] : 0xFF
+    }
+
     /// Decodes unpadded base32.
     /// - Throws: `NKeysError.invalidCharacter` naming the first character outside the alphabet.
     static func decode(_ text: some StringProtocol) throws(NKeysError) -> [UInt8] {
@@ -34,7 +39,7 @@ enum Base32 {
         var buffer: UInt32 = 0
         var bits = 0
         for (offset, scalar) in text.unicodeScalars.enumerated() {
-            let value = scalar.value < 128 ? decodeTable[Int(scalar.value)] : 0xFF
+            let value = value(of: scalar)
             guard value != 0xFF else { throw .invalidCharacter(Character(scalar), position: offset + 1) }
             buffer = (buffer << 5) | UInt32(value)
             bits += 5

@@ -148,6 +148,12 @@ enum NKeyText {
         let count = text.unicodeScalars.count
         let valid = orPublic ? [expectedLength, PublicKey.encodedLength] : [expectedLength]
         guard valid.contains(count) else { throw .invalidLength(count, expected: [expectedLength]) }
+        // A seed's 58 characters hold 290 bits for 288: the 2 left over must be zero, or several texts
+        // would decode to one key (wash's decoder rejects them too).
+        let unusedBits = count * 5 % 8
+        if unusedBits > 0, let last = text.unicodeScalars.last, Base32.value(of: last) & ((1 << unusedBits) - 1) != 0 {
+            throw .nonCanonicalEncoding
+        }
         let payload = Array(bytes.dropLast(2))
         let stored = UInt16(bytes[bytes.count - 2]) | UInt16(bytes[bytes.count - 1]) << 8
         guard CRC16.checksum(payload) == stored else { throw .checksumMismatch }

@@ -8,6 +8,9 @@ public enum NKeysError: Error, Equatable, Sendable, CustomStringConvertible, Loc
     case invalidLength(Int, expected: [Int])
     /// The CRC-16 at the end of the key does not match its contents.
     case checksumMismatch
+    /// The last character carries bits beyond the key's bytes that are not zero: not the canonical
+    /// base32 of any key (another text decodes to the same key).
+    case nonCanonicalEncoding
     /// The prefix byte names no known key type.
     case unknownKeyType(prefixByte: UInt8)
     /// A public key was expected but the text is a seed (or the reverse).
@@ -32,6 +35,8 @@ public enum NKeysError: Error, Equatable, Sendable, CustomStringConvertible, Loc
             return "invalid nkey: \(length) characters, expected \(valid); the key was probably truncated or has extra text"
         case .checksumMismatch:
             return "invalid nkey: checksum mismatch; the key is corrupted or mistyped"
+        case .nonCanonicalEncoding:
+            return "invalid nkey: the last character is not canonical base32 (its unused bits are not zero); the key is corrupted or mistyped"
         case .unknownKeyType(let prefixByte):
             return "invalid nkey: unknown key type (prefix byte \(prefixByte))"
         case .notAPublicKey:

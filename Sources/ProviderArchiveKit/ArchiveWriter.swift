@@ -78,7 +78,10 @@ final class TarWriter {
 
     private func failure(_ entry: String? = nil) -> ProviderArchiveError {
         if let sinkFailure { return sinkFailure }
-        let message = archive_error_string(archive).map { String(cString: $0) } ?? systemError()
+        var message = archive_error_string(archive).map { String(cString: $0) } ?? systemError()
+        // libarchive may say only "Write error" when a system call fails: add the system's reason.
+        let code = archive_errno(archive)
+        if code > 0, case let reason = systemError(code), !message.contains(reason) { message += ": " + reason }
         return .cannotWrite(path: path, reason: (entry.map { "entry \($0): " } ?? "") + message)
     }
 

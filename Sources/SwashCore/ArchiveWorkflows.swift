@@ -92,6 +92,7 @@ public enum ArchiveWorkflows {
             name: request.name, vendor: request.vendor, capabilityContractID: request.capabilityContractID,
             revision: request.revision, version: request.version, configSchema: schema)
         let writer = ProviderArchiveWriter(compression: request.compress ? .gzip : .none, modificationTime: Int64(epoch ?? 0))
+        TemporaryFiles.removeStale(beside: destination)
         let token = try writer.write(
             metadata: metadata, targets: [target: .file(binary)],
             world: world.map { .file($0) },
@@ -198,6 +199,7 @@ public enum ArchiveWorkflows {
         targets[target] = .file(binary)
         let epoch = sourceDateEpoch(context)
         let writer = ProviderArchiveWriter(compression: archive.compression, modificationTime: Int64(epoch ?? 0))
+        TemporaryFiles.removeStale(beside: url)
         let token = try writer.write(
             metadata: archive.metadata, targets: targets, world: archive.worldSource,
             signing: ArchiveSigning(issuer: issuer, subject: subject, issuedAt: epoch ?? now(), reproducible: epoch != nil),

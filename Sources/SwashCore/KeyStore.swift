@@ -58,6 +58,8 @@ public struct KeyStore: Sendable {
         log: @Sendable (String) -> Void
     ) throws(SwashCoreError) -> KeyPair {
         let url = directory.appendingPathComponent(fileName)
+        // Copies of a seed a killed run left behind go on every use of the key, not only when one is made.
+        TemporaryFiles.removeStale(beside: url)
         if FileManager.default.fileExists(atPath: url.path) {
             return try Self.readSeedFile(url, expecting: type)
         }
@@ -97,6 +99,15 @@ public struct KeyStore: Sendable {
     static func readSeedFile(_ url: URL, expecting type: KeyType?) throws(SwashCoreError) -> KeyPair {
         let text: String
         do {
+            // Judged before reading: a FIFO would block, and a huge file would be read whole into memory.
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+            guard attributes[.type] as? FileAttributeType == .typeRegular else {
+                throw SwashCoreError.keyFileUnreadable(path: url.path, reason: "not a regular file")
+            }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= 4096 else {
+                throw SwashCoreError.keyFileUnreadable(path: url.path, reason: "\(size) bytes is far too large for a seed file")
+            }
             let data = try Data(contentsOf: url)
             guard data.count <= 4096 else {
                 throw SwashCoreError.keyFileUnreadable(path: url.path, reason: "\(data.count) bytes is far too large for a seed file")
@@ -117,6 +128,15 @@ public struct KeyStore: Sendable {
 
     /// Creates the directory (and parents) with mode 0700 for the directories it creates.
     func createDirectory() throws(SwashCoreError) {
+        if let failure = Self.createPrivateDirectory(directory) {
+            throw .keysDirectoryUnusable(path: failure.path, reason: failure.reason)
+        }
+    }
+
+    /// Creates `directory` and its missing parents with mode 0700, whatever the umask, so that no directory
+    /// swash makes under `~/.wash` lets another user swap what is inside.
+    /// - Returns: the path that could not be made and why, or `nil` when `directory` now exists as a directory.
+    static func createPrivateDirectory(_ directory: URL) -> (path: String, reason: String)? {
         var missing: [URL] = []
         var cursor = directory
         while !FileManager.default.fileExists(atPath: cursor.path), cursor.path != "/" {
@@ -125,13 +145,15 @@ public struct KeyStore: Sendable {
         }
         for url in missing.reversed() {
             if mkdir(url.path, 0o700) != 0, errno != EEXIST {
-                throw .keysDirectoryUnusable(path: url.path, reason: String(cString: strerror(errno)))
+                return (url.path, String(cString: strerror(errno)))
             }
             chmod(url.path, 0o700)  // mkdir's mode is filtered by the umask
         }
-        guard isDirectory(directory) else {
-            throw .keysDirectoryUnusable(path: directory.path, reason: "it exists but is not a directory")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return (directory.path, "it exists but is not a directory")
         }
+        return nil
     }
 
     /// Writes `contents` to `url` only if no file is there, atomically: readers see either no file or
@@ -178,24 +200,18 @@ public struct KeyStore: Sendable {
         }
     }
 
+    /// The system's own words for a failed file operation ("No space left on device"), not Foundation's
+    /// paraphrase of them ("There isn’t enough space.").
     static func reason(_ error: any Error) -> String {
-        if let cocoa = error as? CocoaError, let underlying = cocoa.underlying as? POSIXError {
-            return String(cString: strerror(underlying.code.rawValue))
+        let error = error as NSError
+        for candidate in [error, error.userInfo[NSUnderlyingErrorKey] as? NSError] {
+            if let candidate, candidate.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(candidate.code))) }
         }
-        return (error as NSError).localizedDescription
+        return error.localizedDescription
     }
 
     private func isRegularFile(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
-
-    private func isDirectory(_ url: URL) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
-}
-
-extension CocoaError {
-    fileprivate var underlying: (any Error)? { userInfo[NSUnderlyingErrorKey] as? any Error }
 }

@@ -250,8 +250,8 @@ public enum RegistryWorkflows {
         if FileManager.default.fileExists(atPath: cached.path), (try? OCIDigest.ofFile(at: cached).digest) == digest {
             return cached
         }
-        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw .fileWriteFailed(path: directory.path, reason: error.localizedDescription)
+        if let failure = KeyStore.createPrivateDirectory(directory) {
+            throw .fileWriteFailed(path: failure.path, reason: failure.reason)
         }
         try await fetched.download(to: cached)
         return cached
@@ -291,7 +291,7 @@ public enum RegistryWorkflows {
             try await RegistryFiles.writeAtomically(to: destination) { handle throws(SwashCoreError) in
                 try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(SwashCoreError) in
                     do { try handle.write(contentsOf: data) } catch {
-                        throw .fileWriteFailed(path: destination.path, reason: error.localizedDescription)
+                        throw .fileWriteFailed(path: destination.path, reason: KeyStore.reason(error))
                     }
                 }
             } validate: { url throws(SwashCoreError) in

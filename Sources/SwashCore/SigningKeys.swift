@@ -107,10 +107,20 @@ public struct SigningKeys: Sendable {
         do {
             return try KeyPair(seed: value, expecting: type)
         } catch {
-            // Echo the value only when it cannot be a (mistyped) seed: seeds never appear in messages.
-            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            let mightBeSeed = trimmed.hasPrefix("S") && !trimmed.contains("/") && trimmed.count >= 40
-            throw .invalidKeyValue(source: source, shown: mightBeSeed ? nil : value, error)
+            throw .invalidKeyValue(source: source, shown: Self.mightHoldSeed(value) ? nil : value, error)
         }
+    }
+
+    /// Whether a value that is neither a seed file nor a valid seed may still hold part of a seed (truncated,
+    /// lowercased, with a typo or extra text): it has a run of 20 or more characters of the base32 alphabet,
+    /// either case. Such a value is never echoed in a message; a path like `./keys/acount.nk` is.
+    static func mightHoldSeed(_ value: String) -> Bool {
+        var run = 0
+        for scalar in value.unicodeScalars {
+            let isBase32 = ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || ("2"..."7").contains(scalar)
+            run = isBase32 ? run + 1 : 0
+            if run >= 20 { return true }
+        }
+        return false
     }
 }

@@ -18,7 +18,8 @@ enum Base64URL {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The decoded bytes, or `nil` for a character outside the alphabet or an impossible length.
+    /// The decoded bytes, or `nil` for a character outside the alphabet, an impossible length, or a last
+    /// character that is not canonical (its unused bits not zero).
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var utf8 = Array(text.utf8)
         while utf8.last == UInt8(ascii: "=") { utf8.removeLast() }
@@ -36,6 +37,9 @@ enum Base64URL {
                 output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
             }
         }
+        // The 2 or 4 bits left over must be zero: otherwise another text decodes to the same bytes, and a
+        // signature could be altered without breaking it (wash's base64 decoder rejects these too).
+        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
         return output
     }
 

@@ -290,7 +290,9 @@ struct HostileCLITests {
         let inserted = try await runSwashAsync(["par", "insert", archive.path, "-b", "provider", "-d", keys.path], home: home)
         #expect(inserted.status == 1, "\(hostile.name): \(inserted.stdout)")
         #expect(inserted.stderr.contains(hostile.expectedMessage), "\(hostile.name): \(inserted.stderr)")
-        #expect(clock.now - start < .seconds(10), "\(hostile.name)")
+        // A guard against hangs, not a benchmark: beside the other suites (the kill test among them) on two
+        // cores, these three runs took up to 21 s of wall time.
+        #expect(clock.now - start < .seconds(60), "\(hostile.name)")
         #expect(try Data(contentsOf: archive) == Data(hostile.bytes), "\(hostile.name): the archive changed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: home.path).sorted() == listing, "\(hostile.name): files appeared")
         #expect(try FileManager.default.contentsOfDirectory(atPath: keys.path).isEmpty, "\(hostile.name): keys were generated")

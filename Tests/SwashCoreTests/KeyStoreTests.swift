@@ -56,6 +56,22 @@ struct KeyDirectoryTests {
 
 @Suite("Key files")
 struct KeyFileTests {
+    /// A `kill -9` between `link` and `unlink` leaves a hidden copy of the seed; the key is never made again,
+    /// so the copies go whenever the key is loaded (once abandoned), not only when one is made.
+    @Test func loadingAKeyRemovesAbandonedCopiesOfItsSeed() throws {
+        let test = try TestContext()
+        let keys = SigningKeys(options: KeyOptions(), context: test.context())
+        let issuer = try keys.issuer()
+        let stale = keys.directory.appendingPathComponent(".tester_account.nk.0B8E6F9A.tmp")
+        let fresh = keys.directory.appendingPathComponent(".tester_account.nk.1C9F7A0B.tmp")
+        for url in [stale, fresh] { try Data(issuer.seed.utf8).write(to: url) }
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-TemporaryFiles.staleAge - 60)], ofItemAtPath: stale.path)
+        #expect(try keys.issuer().seed == issuer.seed)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: fresh.path))  // perhaps a live writer's
+    }
+
     @Test func firstRunGeneratesWithModesNoNewlineAndMessage() throws {
         let test = try TestContext()
         let keys = SigningKeys(options: KeyOptions(), context: test.context())
@@ -200,6 +216,52 @@ struct ExplicitKeyTests {
             try SigningKeys(options: KeyOptions(issuer: "keys/nope.nk"), context: test.context()).issuer()
         }
         #expect(missingPath?.description.contains("\"keys/nope.nk\" is neither an existing file nor a valid seed") == true)
+    }
+
+    /// Found by HardeningSecretsTests: a seed cut short (39 characters) or lowercased was echoed whole, since
+    /// only values starting with "S" and at least 40 long counted as seeds. Now no run of 20 base32 characters
+    /// is ever echoed.
+    @Test func partialSeedsAreNeverEchoed() throws {
+        let test = try TestContext()
+        let seed = try KeyPair.generate(.account).seed
+        let windows = (0...38).map { String(Array(seed)[$0..<$0 + 20]) }
+        let mangled = [
+            String(seed.prefix(39)), String(seed.prefix(25)), seed.lowercased(), "x" + seed, String(seed.dropFirst(2)),
+            seed + "/", String(seed.prefix(29)) + "1" + String(seed.dropFirst(30)),
+        ]
+        for value in mangled {
+            let error = #expect(throws: SwashCoreError.self) {
+                try SigningKeys(options: KeyOptions(issuer: value), context: test.context()).issuer()
+            }
+            let text = try #require(error?.description).uppercased()
+            #expect(!windows.contains { text.contains($0) }, "\(text)")
+            #expect(text.hasPrefix("--ISSUER: THE VALUE IS NOT AN EXISTING FILE"))
+        }
+    }
+
+    /// A key file is judged before it is read: a huge one was read whole into memory first, and a FIFO
+    /// depended on Foundation refusing it.
+    @Test func hugeAndSpecialKeyFilesAreRefusedUnread() throws {
+        let directory = try makeTemporaryDirectory("odd-keys")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let huge = directory.appendingPathComponent("huge.nk")
+        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: huge)
+        try handle.truncate(atOffset: 1 << 30)  // sparse: 1 GiB that costs no disk
+        try handle.close()
+        let fifo = directory.appendingPathComponent("fifo.nk")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for (url, reason) in [(huge, "1073741824 bytes is far too large for a seed file"), (fifo, "not a regular file")] {
+            let error = #expect(throws: SwashCoreError.self) { try KeyStore.readSeedFile(url, expecting: nil) }
+            #expect(error?.description == "cannot read key file \"\(url.path)\": \(reason)")
+        }
+    }
+
+    @Test func pathsAreEchoed() {
+        #expect(!SigningKeys.mightHoldSeed("./keys/acount.nk"))
+        #expect(!SigningKeys.mightHoldSeed("/home/user/.wash/keys/tester_account.nk"))
+        #expect(SigningKeys.mightHoldSeed("SAAAABYOCUOCGKRRHA7U"))
+        #expect(SigningKeys.mightHoldSeed("/keys/aaaabyocuocgkrrha7umtk"))
     }
 }
 

@@ -55,6 +55,13 @@ public struct CommandResult: Sendable {
     public var stdout: String
     /// Everything written to stderr, as UTF-8.
     public var stderr: String
+
+    /// A result from its parts.
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 /// The built `swash` executable: `$SWASH_BIN`, else beside the test bundle, else `.build/debug/swash`.

@@ -217,3 +217,30 @@ struct JSONTests {
         #expect(value.compactText == #"{"z":"é😀/\n","a":[-0.5E+2,false]}"#)
     }
 }
+
+/// Inputs `Scripts/fuzz fuzz-jwt` found, kept so the bugs stay fixed (see docs/hardening.md).
+@Suite("Fuzz regressions")
+struct WascapFuzzRegressionTests {
+    /// fuzz-jwt (the canonical-segment invariant): a 64-byte signature is 86 base64url characters whose last
+    /// one carries 4 unused bits. Setting them left the token decodable with a valid signature, so one
+    /// signed token had 16 spellings; now the altered ones are rejected.
+    @Test func signatureWithNonzeroUnusedBits() throws {
+        let token = try ClaimsToken.sign(claims(), issuer: account).encoded
+        #expect(try ClaimsToken(decoding: token).signatureIsValid)
+        let last = try #require(token.utf8.last)
+        let index = try #require(Base64URL.alphabet.firstIndex(of: last))
+        #expect(index & 0b1111 == 0)
+        for unused in 1..<16 {
+            let altered = String(token.dropLast()) + String(UnicodeScalar(Base64URL.alphabet[index | unused]))
+            #expect(throws: WascapError.invalidBase64(segment: "signature")) { try ClaimsToken(decoding: altered) }
+        }
+    }
+
+    @Test func base64URLRejectsNonzeroUnusedBits() {
+        #expect(Base64URL.decode("QQ") == [0x41])
+        #expect(Base64URL.decode("QR") == nil)  // "R" sets one of the 4 unused bits
+        #expect(Base64URL.decode("QUE") == [0x41, 0x41])
+        #expect(Base64URL.decode("QUF") == nil)  // 2 unused bits
+        #expect(Base64URL.decode("QQ==") == [0x41])  // padding is still tolerated
+    }
+}
