@@ -37,19 +37,27 @@ let package = Package(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
+        // The one file layer: atomic writes, temporary files and their sweep, private directories, errno-keeping
+        // errors, blocking work off the cooperative pool.
+        .target(name: "FileIO"),
+        // Untrusted text made safe for a terminal.
+        .target(name: "UntrustedText"),
+
         // Format modules: bytes in, values out. No I/O policy.
         .target(name: "TOMLLite"),
         .target(name: "NKeys", dependencies: ["CSodium"]),
         .target(name: "Wascap", dependencies: ["NKeys", "CSodium"]),
-        .target(
-            name: "ProviderArchiveKit", dependencies: ["Wascap", "NKeys", "CArchive", "CSodium", "CDeflate", "CZlib"]),
+        .target(name: "ProviderArchiveKit", dependencies: ["Wascap", "NKeys", "FileIO", "CArchive", "CDeflate", "CZlib"]),
         .target(name: "WasmCloudManifest", dependencies: ["TOMLLite"]),
+
+        // The OCI distribution protocol: reference, digest, manifest, auth, transport, client.
+        .target(name: "Registry", dependencies: ["Wascap", "FileIO", "UntrustedText"]),
 
         // Workflows: paths, environment, key directories, subprocesses, network.
         .target(
             name: "SwashCore",
             dependencies: [
-                "TOMLLite", "NKeys", "Wascap", "ProviderArchiveKit", "WasmCloudManifest",
+                "NKeys", "Wascap", "ProviderArchiveKit", "WasmCloudManifest", "Registry", "FileIO",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
 
@@ -57,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "swash",
             dependencies: [
-                "SwashCore",
+                "SwashCore", "NKeys", "ProviderArchiveKit", "Registry", "FileIO", "UntrustedText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "toml-decoder", dependencies: ["TOMLLite"]),
@@ -88,7 +96,12 @@ let package = Package(
             dependencies: ["WasmCloudManifest", "TOMLLite", "SwashTestSupport"]),
         .testTarget(
             name: "SwashCoreTests",
-            dependencies: ["SwashCore", "ProviderArchiveKit", "Wascap", "NKeys", "WasmCloudManifest", "SwashTestSupport"]),
+            dependencies: [
+                "SwashCore", "ProviderArchiveKit", "Wascap", "NKeys", "WasmCloudManifest", "Registry", "FileIO", "SwashTestSupport",
+            ]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "SwashTestSupport"]),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "SwashTestSupport"]),
+        .testTarget(name: "SwashCommandTests", dependencies: ["swash", "SwashCore", "SwashTestSupport"]),
         .testTarget(
             name: "SwashCLITests", dependencies: ["SwashTestSupport"]),
     ]

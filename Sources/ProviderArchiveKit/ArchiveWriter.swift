@@ -1,4 +1,5 @@
 internal import CArchive
+internal import FileIO
 import Foundation
 
 #if canImport(Glibc)
@@ -168,12 +169,12 @@ private let tarWriteCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPo
 
 /// A plain tar stream: bytes gathered into large writes to the file.
 final class PlainTarSink: TarSink {
-    private let file: AtomicFile
+    private let file: ArchiveFile
     private var buffer: [UInt8] = []
     private var reservationStart: Int64?
     private static let flushSize = 1 << 20
 
-    init(file: AtomicFile) {
+    init(file: ArchiveFile) {
         self.file = file
         buffer.reserveCapacity(Self.flushSize)
     }
@@ -212,87 +213,44 @@ final class PlainTarSink: TarSink {
     }
 }
 
-/// A file that appears at its destination complete or not at all: written to an exclusively created
-/// temporary file in the same directory, synced, then renamed over the destination. Until `commit()`
-/// the destination (and any file already there) is untouched; dropping it uncommitted removes the
-/// temporary file.
-final class AtomicFile {
-    let destination: URL
-    let temporaryPath: String
-    let descriptor: Int32
-    private var isOpen = true
-    private var committed = false
-    /// Bytes appended so far.
-    private(set) var size: Int64 = 0
+/// The archive file being written: FileIO's `AtomicFile` (temporary file beside the destination, renamed
+/// into place by `commit()`, removed when dropped or on SIGINT/SIGTERM), with its failures reported as
+/// `ProviderArchiveError.cannotWrite` naming the destination.
+final class ArchiveFile {
+    private let file: AtomicFile
 
     /// Creates the temporary file beside `destination`.
     /// - Throws: `ProviderArchiveError.cannotWrite` when the directory is missing or not writable.
     init(destination: URL) throws(ProviderArchiveError) {
-        self.destination = destination
-        let directory = destination.deletingLastPathComponent().path
-        var attempt = 0
-        while true {
-            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-            let candidate = directory + "/." + destination.lastPathComponent + "." + suffix + ".tmp"
-            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if fd >= 0 {
-                temporaryPath = candidate
-                descriptor = fd
-                return
-            }
-            attempt += 1
-            guard errno == EEXIST, attempt < 16 else {
-                throw .cannotWrite(path: destination.path, reason: systemError())
-            }
-        }
+        do { file = try AtomicFile(destination: destination) } catch { throw Self.failure(error) }
     }
 
-    deinit {
-        if isOpen { close(descriptor) }
-        if !committed { unlink(temporaryPath) }
-    }
+    /// The final path.
+    var destination: URL { file.destination }
+    /// Bytes appended so far.
+    var size: Int64 { file.size }
 
     /// Writes `bytes` at the end.
-    /// - Throws: `ProviderArchiveError.cannotWrite` (disk full, I/O error).
     func append(_ bytes: UnsafeRawBufferPointer) throws(ProviderArchiveError) {
-        try write(bytes, at: size)
-        size += Int64(bytes.count)
+        do { try file.append(bytes) } catch { throw Self.failure(error) }
     }
 
     /// Writes `bytes` at the end.
     func append(_ bytes: [UInt8]) throws(ProviderArchiveError) {
-        try withBytes(bytes, append)
+        do { try file.append(bytes) } catch { throw Self.failure(error) }
     }
 
     /// Writes `bytes` at `offset`, over what is there.
     func write(_ bytes: [UInt8], at offset: Int64) throws(ProviderArchiveError) {
-        try withBytes(bytes) { (raw) throws(ProviderArchiveError) in try write(raw, at: offset) }
-    }
-
-    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(ProviderArchiveError) {
-        var done = 0
-        while done < bytes.count {
-            let got = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { throw .cannotWrite(path: destination.path, reason: systemError()) }
-            done += got
-        }
+        do { try file.write(bytes, at: offset) } catch { throw Self.failure(error) }
     }
 
     /// Syncs the data, renames it over the destination and syncs the directory.
-    /// - Throws: `ProviderArchiveError.cannotWrite`; the destination is then as it was.
     func commit() throws(ProviderArchiveError) {
-        guard fsync(descriptor) == 0 else { throw .cannotWrite(path: destination.path, reason: "fsync: " + systemError()) }
-        isOpen = false
-        guard close(descriptor) == 0 else { throw .cannotWrite(path: destination.path, reason: "close: " + systemError()) }
-        guard rename(temporaryPath, destination.path) == 0 else {
-            throw .cannotWrite(path: destination.path, reason: systemError())
-        }
-        committed = true
-        let directory = open(destination.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        do { try file.commit() } catch { throw Self.failure(error) }
+    }
+
+    private static func failure(_ error: FileSystemError) -> ProviderArchiveError {
+        .cannotWrite(path: error.path, reason: error.reason)
     }
 }

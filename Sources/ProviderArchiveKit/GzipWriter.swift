@@ -21,7 +21,7 @@ final class ParallelGzipWriter: TarSink {
     /// for four times the memory, 256 KiB ones lose 0.4%.
     static let defaultChunkSize = 1 << 20
 
-    private let file: AtomicFile
+    private let file: ArchiveFile
     private let queue: ChunkQueue
     private var free: [DeflateChunk] = []
     /// Submitted chunks, oldest first; they are written in this order.
@@ -39,7 +39,7 @@ final class ParallelGzipWriter: TarSink {
     ///   - chunkSize: bytes compressed independently.
     ///   - workers: compressing threads (default: one per active core).
     init(
-        file: AtomicFile, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize,
+        file: ArchiveFile, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws(ProviderArchiveError) {
         self.file = file

@@ -112,7 +112,7 @@ public struct ProviderArchiveWriter: Sendable {
         let placeholderHashes = Dictionary(uniqueKeysWithValues: entries.map { ($0.hashKey, String(repeating: "0", count: 64)) })
         let placeholder = Array(try sign(metadata, hashes: placeholderHashes, signing, randomID: randomID).encoded.utf8)
 
-        let file = try AtomicFile(destination: destination)
+        let file = try ArchiveFile(destination: destination)
         let sink: TarSink = compression == .gzip ? try ParallelGzipWriter(file: file) : PlainTarSink(file: file)
         let tar = try TarWriter(sink: sink, path: destination.path)
         let reservation = try tar.addEntry(

@@ -164,3 +164,21 @@ enum EntryName {
         }
     }
 }
+
+extension TargetName: Codable {
+    /// Decodes a target name from a string, validating it.
+    /// - Throws: `DecodingError.dataCorrupted` when the string is not a usable target name.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { try self.init(text) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    /// Encodes the name as a string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

@@ -1,9 +1,14 @@
+import FileIO
 import Foundation
 import NKeys
 import ProviderArchiveKit
 import Wascap
 
 /// The `swash par create | insert | inspect` and `swash inspect` workflows (SPEC §3, §5).
+///
+/// They take resolved URLs and parsed target names (the CLI checks the syntax of its input once, when it
+/// parses it), judge the files they are given, and do their reading, hashing and writing on a thread of
+/// their own (`BlockingIO`).
 public enum ArchiveWorkflows {
     /// The largest `-j` schema file accepted: the claims token must stay under the reader's 1 MiB limit.
     public static let maximumSchemaSize: Int64 = 512 << 10
@@ -17,9 +22,9 @@ public enum ArchiveWorkflows {
         /// `-v`: the vendor.
         public var vendor: String
         /// `-b`: the provider binary.
-        public var binary: String
+        public var binary: URL
         /// `-a`: the target name (default: the host's, e.g. `x86_64-linux`).
-        public var arch: String?
+        public var target: TargetName?
         /// `--version`.
         public var version: String?
         /// `-r`.
@@ -27,11 +32,11 @@ public enum ArchiveWorkflows {
         /// `--capid`: written as `capid`, for 0.x hosts.
         public var capabilityContractID: String?
         /// `-j`: a JSON file with the configuration schema.
-        public var schema: String?
+        public var schema: URL?
         /// `--wit`: a pre-encoded WIT package, stored as `world.wasm`.
-        public var wit: String?
+        public var wit: URL?
         /// `--destination`: the archive path, or an existing directory to put it in.
-        public var destination: String?
+        public var destination: URL?
         /// `--compress`: write gzip (`.par.gz`).
         public var compress: Bool
         /// The name the service key file is found under (`<stem>_service.nk`); default: the binary's stem.
@@ -40,15 +45,14 @@ public enum ArchiveWorkflows {
 
         /// A request from the flags' values.
         public init(
-            name: String, vendor: String, binary: String, arch: String? = nil, version: String? = nil,
-            revision: Int? = nil, capabilityContractID: String? = nil, schema: String? = nil, wit: String? = nil,
-            destination: String? = nil, compress: Bool = false, subjectStem: String? = nil
+            name: String, vendor: String, binary: URL, target: TargetName? = nil, version: String? = nil,
+            revision: Int? = nil, capabilityContractID: String? = nil, schema: URL? = nil, wit: URL? = nil,
+            destination: URL? = nil, compress: Bool = false, subjectStem: String? = nil
         ) {
-            self.subjectStem = subjectStem
             self.name = name
             self.vendor = vendor
             self.binary = binary
-            self.arch = arch
+            self.target = target
             self.version = version
             self.revision = revision
             self.capabilityContractID = capabilityContractID
@@ -56,17 +60,18 @@ public enum ArchiveWorkflows {
             self.wit = wit
             self.destination = destination
             self.compress = compress
+            self.subjectStem = subjectStem
         }
     }
 
     /// A written archive.
-    public struct Written: Sendable {
+    public struct Written: Sendable, Codable {
         /// Where it was written (the real path, `.gz` included).
         public var path: URL
-        /// The signed claims it carries.
-        public var token: ClaimsToken
         /// The target written (for `insert`), or the only target (for `create`).
         public var target: TargetName
+        /// The signed claims token it carries (`claims.jwt`).
+        public var token: String
     }
 
     /// Builds, signs and writes a provider archive with one target.
@@ -75,78 +80,48 @@ public enum ArchiveWorkflows {
     /// directory; with `compress`, a destination not ending in `.gz` gets `.gz` appended. With
     /// `SOURCE_DATE_EPOCH` set, `iat` and entry mtimes take its value and `jti` is derived from the
     /// claims, so the same inputs give the same bytes.
-    /// - Throws: `SwashCoreError` for key problems, `WascapError.invalidJSON` for a bad schema,
-    ///   `ProviderArchiveError` for unreadable inputs, a bad target name, or a failed write.
-    public static func create(_ request: CreateRequest, keys: SigningKeys, context: SwashContext) throws -> Written {
-        let binary = try existingFile(request.binary, context: context)
-        let world = try request.wit.map { try existingFile($0, context: context) }
-        let target = try request.arch.map { name throws(ProviderArchiveError) in try TargetName(name) } ?? TargetName.host
-        let stem = binary.deletingPathExtension().lastPathComponent
-        let schema = try request.schema.map { try readSchema(context.resolve(path: $0)) }
+    /// - Throws: `FileSystemError` for a missing or unreadable input, `KeyError` for key problems,
+    ///   `SourceDateEpochError`, `WascapError.invalidJSON` for a bad schema, `ProviderArchiveError` for a
+    ///   failed write.
+    public static func create(_ request: CreateRequest, keys: SigningKeys, context: SwashContext) async throws -> Written {
+        _ = try FileStatus.requireReadableFile(request.binary)
+        if let wit = request.wit { _ = try FileStatus.requireReadableFile(wit) }
+        let target = request.target ?? TargetName.host
+        let stem = request.binary.deletingPathExtension().lastPathComponent
+        let schema = try request.schema.map(readSchema)
+        let epoch = try context.sourceDateEpoch()
         // Inputs are checked before keys are looked up, so a typo never generates a key file.
         let issuer = try keys.issuer()
         let subject = try keys.subject(binaryStem: request.subjectStem ?? stem)
-        let epoch = sourceDateEpoch(context)
         let destination = destinationURL(request, stem: stem, context: context)
         let metadata = ArchiveMetadata(
             name: request.name, vendor: request.vendor, capabilityContractID: request.capabilityContractID,
             revision: request.revision, version: request.version, configSchema: schema)
         let writer = ProviderArchiveWriter(compression: request.compress ? .gzip : .none, modificationTime: Int64(epoch ?? 0))
-        TemporaryFiles.removeStale(beside: destination)
-        let token = try writer.write(
-            metadata: metadata, targets: [target: .file(binary)],
-            world: world.map { .file($0) },
-            signing: ArchiveSigning(
-                issuer: issuer, subject: subject.publicKey, issuedAt: epoch ?? now(), reproducible: epoch != nil),
-            to: destination)
-        return Written(path: destination, token: token, target: target)
+        let signing = ArchiveSigning(issuer: issuer, subject: subject.publicKey, issuedAt: epoch ?? now(), reproducible: epoch != nil)
+        let token = try await BlockingIO.run { () throws(ProviderArchiveError) in
+            try writer.write(
+                metadata: metadata, targets: [target: .file(request.binary)], world: request.wit.map { .file($0) },
+                signing: signing, to: destination)
+        }
+        return Written(path: destination, target: target, token: token.encoded)
     }
 
     static func destinationURL(_ request: CreateRequest, stem: String, context: SwashContext) -> URL {
         let fileName = stem + (request.compress ? ".par.gz" : ".par")
-        guard let given = request.destination, !given.isEmpty else {
-            return context.currentDirectory.appendingPathComponent(fileName)
-        }
-        var url = context.resolve(path: given)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return url.appendingPathComponent(fileName)
-        }
+        guard var url = request.destination else { return context.currentDirectory.appendingPathComponent(fileName) }
+        if FileStatus.isDirectory(url) { return url.appendingPathComponent(fileName) }
         if request.compress, url.pathExtension != "gz" {
             url = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".gz")
         }
         return url
     }
 
-    /// The URL of an input file, checked to be a readable regular file.
-    static func existingFile(_ path: String, context: SwashContext) throws(ProviderArchiveError) -> URL {
-        let url = context.resolve(path: path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw .cannotRead(path: url.path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw .cannotRead(path: url.path, reason: "it is a directory") }
-        guard FileManager.default.isReadableFile(atPath: url.path) else {
-            throw .cannotRead(path: url.path, reason: "permission denied")
-        }
-        return url
-    }
-
     /// Reads and validates a `-j` schema file.
+    /// - Throws: `FileSystemError` (missing, too large, unreadable), `WascapError.invalidJSON`.
     static func readSchema(_ url: URL) throws -> JSONValue {
-        let attributes: [FileAttributeKey: Any]
-        do { attributes = try FileManager.default.attributesOfItem(atPath: url.path) } catch {
-            throw ProviderArchiveError.cannotRead(path: url.path, reason: "no such file")
-        }
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-        guard size <= maximumSchemaSize else {
-            throw ProviderArchiveError.inputTooLarge(path: url.path, size: size, limit: maximumSchemaSize)
-        }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ProviderArchiveError.cannotRead(path: url.path, reason: error.localizedDescription)
-        }
-        return try JSONValue(parsing: data, source: url.path)
+        let bytes = try FileStatus.readSmallFile(url, limit: Int(maximumSchemaSize), what: "a configuration schema")
+        return try JSONValue(parsing: bytes, source: url.path)
     }
 
     // MARK: insert
@@ -154,19 +129,19 @@ public enum ArchiveWorkflows {
     /// What `par insert` was asked to do.
     public struct InsertRequest: Sendable {
         /// The archive to change in place.
-        public var archive: String
+        public var archive: URL
         /// `-b`: the binary to add.
-        public var binary: String
+        public var binary: URL
         /// `-a`: its target name (default: the host's).
-        public var arch: String?
+        public var target: TargetName?
         /// `--force-resign`: allow re-signing with another issuer than the archive's.
         public var forceResign: Bool
 
         /// A request from the flags' values.
-        public init(archive: String, binary: String, arch: String? = nil, forceResign: Bool = false) {
+        public init(archive: URL, binary: URL, target: TargetName? = nil, forceResign: Bool = false) {
             self.archive = archive
             self.binary = binary
-            self.arch = arch
+            self.target = target
             self.forceResign = forceResign
         }
     }
@@ -177,13 +152,14 @@ public enum ArchiveWorkflows {
     /// config_schema and world.wasm carry over; the issuer and subject stay unless keys are given
     /// explicitly, and another issuer needs `forceResign`. Compression follows the input. On any
     /// failure the archive is left byte for byte as it was.
-    /// - Throws: `ProviderArchiveError` (invalid or untrusted archive, `.issuerMismatch`, I/O),
-    ///   `SwashCoreError` for key problems.
-    public static func insert(_ request: InsertRequest, keys: SigningKeys, context: SwashContext) throws -> Written {
-        let url = context.resolve(path: request.archive)
-        let binary = try existingFile(request.binary, context: context)
-        let target = try request.arch.map { name throws(ProviderArchiveError) in try TargetName(name) } ?? TargetName.host
-        let archive = try ProviderArchive(verifying: url)
+    /// - Throws: `FileSystemError` for a missing binary, `ProviderArchiveError` (invalid or untrusted archive,
+    ///   `.issuerMismatch`, I/O), `KeyError` for key problems, `SourceDateEpochError`.
+    public static func insert(_ request: InsertRequest, keys: SigningKeys, context: SwashContext) async throws -> Written {
+        let url = request.archive
+        _ = try FileStatus.requireReadableFile(request.binary)
+        let target = request.target ?? TargetName.host
+        let epoch = try context.sourceDateEpoch()
+        let archive = try await BlockingIO.run { () throws(ProviderArchiveError) in try ProviderArchive(verifying: url) }
         try archive.requireTrusted(at: now())
         let issuer = try keys.issuer()
         try archive.checkResigning(by: issuer.publicKey, force: request.forceResign)
@@ -196,113 +172,92 @@ public enum ArchiveWorkflows {
             }
         }
         var targets = archive.targetSources
-        targets[target] = .file(binary)
-        let epoch = sourceDateEpoch(context)
+        targets[target] = .file(request.binary)
         let writer = ProviderArchiveWriter(compression: archive.compression, modificationTime: Int64(epoch ?? 0))
-        TemporaryFiles.removeStale(beside: url)
-        let token = try writer.write(
-            metadata: archive.metadata, targets: targets, world: archive.worldSource,
-            signing: ArchiveSigning(issuer: issuer, subject: subject, issuedAt: epoch ?? now(), reproducible: epoch != nil),
-            to: url)
-        return Written(path: url, token: token, target: target)
+        let signing = ArchiveSigning(issuer: issuer, subject: subject, issuedAt: epoch ?? now(), reproducible: epoch != nil)
+        let token = try await BlockingIO.run { [targets] () throws(ProviderArchiveError) in
+            try writer.write(metadata: archive.metadata, targets: targets, world: archive.worldSource, signing: signing, to: url)
+        }
+        return Written(path: url, target: target, token: token.encoded)
     }
 
     // MARK: inspect
 
     /// Verifies an archive (every hash, the gzip trailer) and judges its claims.
-    /// - Parameters:
-    ///   - source: a path to a `.par.gz`/`.par` file (`swash inspect REF` resolves a reference to its cached
-    ///     file first, with `RegistryWorkflows.archiveForInspection`).
-    ///   - context: where relative paths are resolved.
-    /// - Returns: the report; check `inspection.validation` (or call `requireValid()`) for the signature.
+    /// - Parameter url: a `.par.gz`/`.par` file (`swash inspect REF` fetches a reference into the cache first,
+    ///   with `RegistryWorkflows.archiveForInspection`).
+    /// - Returns: the report; `report.trustProblem` says why its claims cannot be trusted, if they cannot.
     /// - Throws: `ProviderArchiveError` when the archive is unreadable or invalid.
-    public static func inspect(_ source: String, context: SwashContext) throws -> ArchiveInspection {
-        let archive = try ProviderArchive(verifying: context.resolve(path: source))
-        return ArchiveInspection(archive: archive, validation: archive.validation(at: now()))
+    public static func inspect(_ url: URL) async throws -> ArchiveReport {
+        let archive = try await BlockingIO.run { () throws(ProviderArchiveError) in try ProviderArchive(verifying: url) }
+        return ArchiveReport(archive: archive, validation: archive.validation(at: now()))
     }
 
     /// The raw claims token of an archive, reading no further than `claims.jwt` (`--jwt-only`).
     /// - Throws: `ProviderArchiveError` when the archive is unreadable or has no valid token.
-    public static func token(_ source: String, context: SwashContext) throws -> ClaimsToken {
-        try ProviderArchive.readToken(from: context.resolve(path: source))
-    }
-
-    /// Why `name` cannot be a target name (the message for a usage error), or `nil` when it can.
-    public static func targetNameProblem(_ name: String) -> String? {
-        do {
-            _ = try TargetName(name)
-            return nil
-        } catch {
-            return error.description
-        }
+    public static func token(_ url: URL) async throws -> ClaimsToken {
+        try await BlockingIO.run { () throws(ProviderArchiveError) in try ProviderArchive.readToken(from: url) }
     }
 
     // MARK: Time
 
-    /// `SOURCE_DATE_EPOCH` when set to a number of seconds; a malformed value is reported and ignored.
-    static func sourceDateEpoch(_ context: SwashContext) -> UInt64? {
-        guard let text = context.environment["SOURCE_DATE_EPOCH"], !text.isEmpty else { return nil }
-        guard let seconds = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
-            context.log("warning: SOURCE_DATE_EPOCH=\"\(text)\" is not a number of seconds; ignoring it")
-            return nil
-        }
-        return seconds
-    }
-
     static func now() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970)) }
 }
 
-/// The report `inspect` prints (SPEC §5).
-public struct ArchiveInspection: Sendable {
-    /// The verified archive.
-    public let archive: ProviderArchive
-    /// The claims' signature and validity times.
-    public let validation: TokenValidation
+/// What `inspect` found in an archive (SPEC §5): its claims, targets and the verdict on its signature.
+public struct ArchiveReport: Sendable, Codable {
+    /// The archive's path.
+    public var path: URL
+    /// `name` (absent in some archives).
+    public var name: String?
+    /// `iss`: the account that signed.
+    public var issuer: String
+    /// `sub`: the provider's service key.
+    public var service: String
+    /// `vendor`.
+    public var vendor: String
+    /// `ver`.
+    public var version: String?
+    /// `rev`.
+    public var revision: Int?
+    /// `capid`, for 0.x hosts.
+    public var capabilityContractID: String?
+    /// `config_schema` as compact JSON text.
+    public var schema: String?
+    /// The targets, sorted.
+    public var targets: [TargetName]
+    /// Whether the Ed25519 signature verifies against the issuer.
+    public var signatureValid: Bool
+    /// `exp`, when it has passed.
+    public var expiredAt: UInt64?
+    /// `nbf`, when it is still ahead.
+    public var notValidBefore: UInt64?
+    /// Why the claims cannot be trusted (bad signature, expired, not yet valid), or `nil` when they can.
+    public var trustProblem: String?
 
-    /// `<name> - Capability Provider`, the rows, then the targets.
-    public var text: String {
+    /// Whether the claims can be trusted.
+    public var isValid: Bool { trustProblem == nil }
+
+    init(archive: ProviderArchive, validation: TokenValidation) {
         let claims = archive.claims
-        var rows: [(String, String)] = [
-            ("Account", claims.issuer), ("Service", claims.subject), ("Vendor", claims.vendor),
-            ("Version", claims.version ?? "None"), ("Revision", claims.revision.map(String.init) ?? "None"),
-        ]
-        if let capid = claims.capabilityContractID { rows.append(("Capability Contract ID", capid)) }
-        rows.append(("Signature", validation.signatureValid ? "valid" : "INVALID"))
-        if let expired = validation.expiredAt { rows.append(("Expired", "\(expired) (unix seconds)")) }
-        if let notBefore = validation.notValidUntil { rows.append(("Not valid before", "\(notBefore) (unix seconds)")) }
-        let width = rows.map(\.0.count).max() ?? 0
-        var lines = ["\(claims.name ?? "None") - Capability Provider"]
-        lines += rows.map { "  " + $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
-        lines.append("Supported Architecture Targets")
-        lines += archive.targetNames.map { "  " + $0.rawValue }
-        return lines.joined(separator: "\n")
-    }
-
-    /// `name, issuer, service, vendor, version, revision, targets, capability_contract_id?, schema?,
-    /// signature_valid, success`.
-    public var json: [String: Any] {
-        let claims = archive.claims
-        var object: [String: Any] = [
-            "name": claims.name ?? "None", "issuer": claims.issuer, "service": claims.subject,
-            "vendor": claims.vendor, "version": claims.version ?? "None",
-            "revision": claims.revision.map(String.init) ?? "None",
-            "targets": archive.targetNames.map(\.rawValue),
-            "signature_valid": validation.signatureValid, "success": validation.isValid,
-        ]
-        if let capid = claims.capabilityContractID { object["capability_contract_id"] = capid }
-        if let schema = claims.configSchema,
-            let value = try? JSONSerialization.jsonObject(with: Data(schema.compactText.utf8), options: [.fragmentsAllowed])
-        {
-            object["schema"] = value
-        }
-        return object
-    }
-
-    /// Throws unless the signature is valid and the claims are within their validity window.
-    /// - Throws: `ProviderArchiveError.untrustedClaims` saying what failed.
-    public func requireValid() throws(ProviderArchiveError) {
-        do { try validation.check(issuer: archive.claims.issuer) } catch {
-            throw .untrustedClaims(archive: archive.url.path, error)
+        path = archive.url
+        name = claims.name
+        issuer = claims.issuer
+        service = claims.subject
+        vendor = claims.vendor
+        version = claims.version
+        revision = claims.revision
+        capabilityContractID = claims.capabilityContractID
+        schema = claims.configSchema?.compactText
+        targets = archive.targetNames
+        signatureValid = validation.signatureValid
+        expiredAt = validation.expiredAt
+        notValidBefore = validation.notValidUntil
+        do {
+            try validation.check(issuer: claims.issuer)
+            trustProblem = nil
+        } catch {
+            trustProblem = ProviderArchiveError.untrustedClaims(archive: archive.url.path, error).description
         }
     }
 }

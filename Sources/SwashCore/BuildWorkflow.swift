@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import NKeys
 import ProviderArchiveKit
@@ -11,17 +12,17 @@ import WasmCloudManifest
 public enum BuildWorkflow {
     /// What `swash build` was asked to do.
     public struct Request: Sendable {
-        /// `-p`: wasmcloud.toml or its directory (default: the current directory).
-        public var path: String?
+        /// `-p`: wasmcloud.toml or its directory.
+        public var path: URL
         /// The key flags.
         public var keys: KeyOptions
         /// `--binary`: package this file instead of compiling.
-        public var binary: String?
+        public var binary: URL?
         /// `--verbose`: also report the manifest keys that were read and ignored.
         public var verbose: Bool
 
         /// A build request from the command's flags.
-        public init(path: String? = nil, keys: KeyOptions = KeyOptions(), binary: String? = nil, verbose: Bool = false) {
+        public init(path: URL, keys: KeyOptions = KeyOptions(), binary: URL? = nil, verbose: Bool = false) {
             self.path = path
             self.keys = keys
             self.binary = binary
@@ -30,7 +31,7 @@ public enum BuildWorkflow {
     }
 
     /// What a build produced.
-    public struct Result: Sendable {
+    public struct Result: Sendable, Codable {
         /// The archive written.
         public var path: URL
         /// The binary packaged.
@@ -44,40 +45,41 @@ public enum BuildWorkflow {
     /// Builds and packages the provider project.
     /// - Parameters:
     ///   - request: the flags.
-    ///   - context: environment, home and working directory.
-    ///   - progress: where phases and the toolchain's output are shown.
+    ///   - context: environment, home and working directory; its reporter shows the phases and the
+    ///     toolchain's output.
     ///   - runner: runs the toolchain (a fake in tests).
     /// - Returns: the archive's path and what went into it.
     /// - Throws: `ManifestError` for a missing or invalid wasmcloud.toml (with `file:line:column`),
-    ///   `SwashCoreError` for a missing toolchain, a failed compile, a missing binary, key problems or an
-    ///   unknown target triple, `ProviderArchiveError` when the archive cannot be written.
+    ///   `BuildError` for a missing toolchain, a failed compile, a missing binary or an unknown target triple,
+    ///   `KeyError` for key problems, `FileSystemError` when the build directory cannot be made,
+    ///   `ProviderArchiveError` when the archive cannot be written.
     public static func build(
-        _ request: Request, context: SwashContext, progress: ProgressDisplay,
-        runner: any CommandRunner = SystemCommandRunner()
+        _ request: Request, context: SwashContext, runner: any CommandRunner = SystemCommandRunner()
     ) async throws -> Result {
-        let manifest = try ProviderManifest.load(from: context.resolve(path: request.path ?? "."))
-        if request.verbose { manifest.notes.forEach { context.log("note: \($0)") } }
-        let toolchain = Toolchain(environment: context.environment, progress: progress, runner: runner)
+        let manifest = try ProviderManifest.load(from: request.path)
+        if request.verbose { manifest.notes.forEach { context.notice("note: \($0)") } }
+        let toolchain = Toolchain(environment: context.environment, progress: context.reporter, runner: runner)
         let target = try targetName(manifest, environment: context.environment)
 
         let binary: URL
         let binName: String
         if let given = request.binary {
-            binary = try ArchiveWorkflows.existingFile(given, context: context)
+            _ = try FileStatus.requireReadableFile(given)
+            binary = given
             binName = manifest.provider.binName ?? binary.lastPathComponent
         } else {
             (binary, binName) = try await compile(manifest, toolchain: toolchain)
         }
 
         let keys = SigningKeys(options: request.keys, context: context, manifestKeyDirectory: manifest.provider.keyDirectory)
-        try createDirectory(manifest.buildDirectory)
+        try Directories.create(manifest.buildDirectory)
         let destination = manifest.buildDirectory.appendingPathComponent("\(binName).par.gz")
-        let written = try await progress.phase("packaging \(destination.lastPathComponent)", done: "packaged") { _ in
-            try ArchiveWorkflows.create(
+        let written = try await context.reporter.phase("packaging \(destination.lastPathComponent)", done: "packaged") { _ in
+            try await ArchiveWorkflows.create(
                 ArchiveWorkflows.CreateRequest(
-                    name: manifest.name, vendor: manifest.provider.vendor, binary: binary.path,
-                    arch: target.rawValue, version: manifest.version, revision: manifest.revision,
-                    capabilityContractID: manifest.provider.capabilityID, destination: destination.path,
+                    name: manifest.name, vendor: manifest.provider.vendor, binary: binary, target: target,
+                    version: manifest.version, revision: manifest.revision,
+                    capabilityContractID: manifest.provider.capabilityID, destination: destination,
                     compress: true, subjectStem: binName),
                 keys: keys, context: context)
         }
@@ -90,15 +92,10 @@ public enum BuildWorkflow {
         switch manifest.language {
         case .rust:
             let rust = manifest.rust
-            var binName = manifest.provider.binName
-            if binName == nil {
-                binName = try await toolchain.rustDefaultBinName(projectDirectory: project, cargoPath: rust?.cargoPath)
-            }
-            let binary = try await toolchain.buildRust(
+            return try await toolchain.buildRustBinary(
                 RustBuildSettings(
-                    projectDirectory: project, binName: binName, target: manifest.provider.rustTarget,
+                    projectDirectory: project, binName: manifest.provider.binName, target: manifest.provider.rustTarget,
                     targetPath: rust?.targetPath, debug: rust?.debug ?? false, cargoPath: rust?.cargoPath))
-            return (binary, binName ?? binary.lastPathComponent)
         case .swift:
             let swift = manifest.swift
             let binary = try await toolchain.buildSwift(
@@ -119,8 +116,8 @@ public enum BuildWorkflow {
 
     /// The archive's target name: from the cross-compilation triple when one is configured (SPEC §3's map),
     /// from `GOOS`/`GOARCH` for Go when set, else the host's.
-    /// - Throws: `SwashCoreError.unknownTargetTriple` when a configured triple cannot be mapped.
-    static func targetName(_ manifest: ProviderManifest, environment: [String: String]) throws(SwashCoreError) -> TargetName {
+    /// - Throws: `BuildError.unknownTargetTriple` when a configured triple cannot be mapped.
+    static func targetName(_ manifest: ProviderManifest, environment: [String: String]) throws(BuildError) -> TargetName {
         let configured: (key: String, triple: String)?
         switch manifest.language {
         case .rust: configured = manifest.provider.rustTarget.map { ("[provider] rust_target", $0) }
@@ -146,13 +143,5 @@ public enum BuildWorkflow {
         let archPart = arch.map { goArch[$0] ?? $0 } ?? hostParts[0]
         let osPart = os.map { goOS[$0] ?? $0 } ?? "unknown-\(hostParts.count > 1 ? hostParts[1] : "linux")"
         return "\(archPart)-\(osPart)"
-    }
-
-    static func createDirectory(_ url: URL) throws(SwashCoreError) {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw .buildOutputUnusable(path: url.path, reason: KeyStore.reason(error))
-        }
     }
 }

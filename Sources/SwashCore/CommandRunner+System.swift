@@ -50,7 +50,7 @@ public struct SystemCommandRunner: CommandRunner {
         return nil
     }
 
-    public func run(_ command: Command, output: @escaping @Sendable (String) -> Void) async throws(SwashCoreError)
+    public func run(_ command: Command, output: @escaping @Sendable (String) -> Void) async throws(BuildError)
         -> CommandOutcome
     {
         let result = try await spawn(
@@ -58,7 +58,7 @@ public struct SystemCommandRunner: CommandRunner {
         return CommandOutcome(exit: result.exit, tail: result.tail)
     }
 
-    public func capture(_ command: Command, limit: Int) async throws(SwashCoreError) -> CommandOutcome {
+    public func capture(_ command: Command, limit: Int) async throws(BuildError) -> CommandOutcome {
         let result = try await spawn(
             command, output: .bytes(limit: limit), error: .sequence, lines: { $0.standardError }, emit: { _ in })
         return CommandOutcome(exit: result.exit, tail: result.tail, standardOutput: Data(result.standardOutput))
@@ -70,7 +70,7 @@ public struct SystemCommandRunner: CommandRunner {
         _ command: Command, output: Output, error: Failure,
         lines: @escaping (Execution<NoInput, Output, Failure>) -> SubprocessOutputSequence,
         emit: @escaping (String) -> Void
-    ) async throws(SwashCoreError) -> (exit: CommandExit, tail: [String], standardOutput: Output.OutputType) {
+    ) async throws(BuildError) -> (exit: CommandExit, tail: [String], standardOutput: Output.OutputType) {
         let program = try prepare(command)
         do {
             let result = try await Subprocess.run(
@@ -93,7 +93,7 @@ public struct SystemCommandRunner: CommandRunner {
     }
 
     /// Checks what can be checked before spawning, so failures name the program or directory plainly.
-    private func prepare(_ command: Command) throws(SwashCoreError) -> URL {
+    private func prepare(_ command: Command) throws(BuildError) -> URL {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: command.directory.path, isDirectory: &isDirectory),
             isDirectory.boolValue
@@ -111,7 +111,7 @@ public struct SystemCommandRunner: CommandRunner {
         return program
     }
 
-    private static func notFound(_ command: Command) -> SwashCoreError {
+    private static func notFound(_ command: Command) -> BuildError {
         let isPath = command.executable.contains("/")
         return .toolNotFound(
             tool: isPath ? URL(fileURLWithPath: command.executable).lastPathComponent : command.executable,
@@ -125,7 +125,7 @@ public struct SystemCommandRunner: CommandRunner {
         }))
     }
 
-    private static func launchError(_ error: any Error, command: Command) -> SwashCoreError {
+    private static func launchError(_ error: any Error, command: Command) -> BuildError {
         guard let error = error as? SubprocessError else {
             return .toolLaunchFailed(command: command.description, reason: "\(error)")
         }

@@ -91,9 +91,9 @@ public protocol CommandRunner: Sendable {
     ///   - command: what to run.
     ///   - output: receives each line, without its line break, as soon as it is complete.
     /// - Returns: the exit status and the last `CommandOutcome.tailLimit` lines.
-    /// - Throws: `SwashCoreError.toolNotFound` when the program does not exist; `.toolLaunchFailed` when it
+    /// - Throws: `BuildError.toolNotFound` when the program does not exist; `.toolLaunchFailed` when it
     ///   cannot be started or its output cannot be read.
-    func run(_ command: Command, output: @escaping @Sendable (String) -> Void) async throws(SwashCoreError)
+    func run(_ command: Command, output: @escaping @Sendable (String) -> Void) async throws(BuildError)
         -> CommandOutcome
 
     /// Runs a command to completion, collecting its stdout (for machine-readable answers such as
@@ -102,9 +102,9 @@ public protocol CommandRunner: Sendable {
     ///   - command: what to run.
     ///   - limit: the most stdout bytes accepted.
     /// - Returns: the exit status, stderr's last lines as `tail`, and stdout as `standardOutput`.
-    /// - Throws: `SwashCoreError.toolNotFound` when the program does not exist; `.toolLaunchFailed` when it
+    /// - Throws: `BuildError.toolNotFound` when the program does not exist; `.toolLaunchFailed` when it
     ///   cannot be started, its output cannot be read, or stdout exceeds `limit`.
-    func capture(_ command: Command, limit: Int) async throws(SwashCoreError) -> CommandOutcome
+    func capture(_ command: Command, limit: Int) async throws(BuildError) -> CommandOutcome
 }
 
 /// Splits a byte stream into lines, keeping only the last few.

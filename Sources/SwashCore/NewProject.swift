@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// `swash new provider`: a new provider project from one of the templates shipped inside swash.
@@ -7,7 +8,7 @@ import Foundation
 /// beside it. Paths and contents hold `{{placeholder}}`s that `render` fills in.
 public enum NewProject {
     /// A project template.
-    public enum Template: String, CaseIterable, Sendable {
+    public enum Template: String, CaseIterable, Sendable, Codable {
         /// A Swift package whose only executable product is the provider; it depends on swash for the
         /// `build-provider` plugin.
         case swift
@@ -46,43 +47,50 @@ public enum NewProject {
         }
     }
 
+    /// A project name checked against a template's rules (`validate(name:template:)`): holding one is proof
+    /// of the check.
+    public struct Name: Sendable, Hashable {
+        /// The name.
+        public let text: String
+        /// The template it was checked for.
+        public let template: Template
+
+        /// Checks `text` as the name of a project made from `template`.
+        /// - Throws: `ProjectError.invalidProjectName` saying which rule it breaks.
+        public init(_ text: String, template: Template) throws(ProjectError) {
+            try NewProject.validate(name: text, template: template)
+            self.text = text
+            self.template = template
+        }
+    }
+
     /// What `swash new provider` was asked to do.
     public struct Request: Sendable {
-        /// The project's name: its directory, package and binary name.
-        public var name: String
+        /// The project's name (its directory, package and binary name) and template.
+        public var name: Name
         /// The template.
-        public var template: Template
-        /// `--path`: the directory to create the project in (default: the current directory).
-        public var parent: String?
+        public var template: Template { name.template }
+        /// `--path`: the directory to create the project in.
+        public var parent: URL
         /// `--swash-path`: a swash checkout for the Swift template's dependency (default: `SwashDependency.canonical`).
-        public var swashPath: String?
+        public var swashPath: URL?
 
         /// A request from the command's arguments.
-        public init(name: String, template: Template = .swift, parent: String? = nil, swashPath: String? = nil) {
+        public init(name: Name, parent: URL, swashPath: URL? = nil) {
             self.name = name
-            self.template = template
             self.parent = parent
             self.swashPath = swashPath
         }
     }
 
     /// A project that was created.
-    public struct Created: Sendable {
+    public struct Created: Sendable, Codable {
         /// The project directory.
         public var path: URL
         /// The template it came from.
         public var template: Template
         /// The commands to run next, to be shown to the user.
         public var nextCommands: [String]
-
-        /// `{"path", "template", "success"}`.
-        public var json: [String: Any] { ["path": path.path, "template": template.rawValue, "success": true] }
-
-        /// What was made and what to run next.
-        public var text: String {
-            (["Created \(template.rawValue) provider project \(path.path)", "", "Next:"]
-                + nextCommands.map { "  " + $0 }).joined(separator: "\n")
-        }
     }
 
     /// Names a new project must not take: they collide with a package, product or module in swash's own
@@ -91,8 +99,12 @@ public enum NewProject {
     static let reservedNames: [Template: Set<String>] = [
         .swift: [
             // swash's package, products and targets
+            // (a test checks every name declared in Package.swift is here)
             "swash", "swashcore", "tomllite", "nkeys", "wascap", "providerarchivekit", "wasmcloudmanifest",
-            "toml-decoder", "toml_decoder", "csodium", "carchive", "buildproviderplugin", "swashtestsupport",
+            "fileio", "registry", "untrustedtext", "toml-decoder", "toml_decoder", "csodium", "carchive", "cdeflate",
+            "czlib", "buildproviderplugin", "swashtestsupport", "tomllitetests", "nkeystests", "wascaptests",
+            "providerarchivekittests", "wasmcloudmanifesttests", "swashcoretests", "swashclitests", "fileiotests",
+            "registrytests", "swashcommandtests",
             // its dependencies' packages, products and targets
             "swift-argument-parser", "argumentparser", "argumentparsertoolinfo", "generatemanual",
             "generatedoccreference", "generate-manual", "generate-docc-reference", "swift-subprocess", "subprocess",
@@ -106,9 +118,9 @@ public enum NewProject {
     ]
 
     /// Checks that `name` can name a project made from `template`.
-    /// - Throws: `SwashCoreError.invalidProjectName` saying which rule it breaks.
-    public static func validate(name: String, template: Template) throws(SwashCoreError) {
-        func invalid(_ reason: String) -> SwashCoreError { .invalidProjectName(name, reason: reason) }
+    /// - Throws: `ProjectError.invalidProjectName` saying which rule it breaks.
+    public static func validate(name: String, template: Template) throws(ProjectError) {
+        func invalid(_ reason: String) -> ProjectError { .invalidProjectName(name, reason: reason) }
         guard let first = name.unicodeScalars.first else { throw invalid("it is empty") }
         guard name.unicodeScalars.allSatisfy({ $0.isASCII && (isLetter($0) || isDigit($0) || $0 == "-" || $0 == "_") }) else {
             throw invalid("use only ASCII letters, digits, '-' and '_'")
@@ -138,8 +150,8 @@ public enum NewProject {
     }
 
     /// A template's files with every `{{placeholder}}` in paths and contents replaced.
-    /// - Throws: `SwashCoreError.templateInvalid` when a file names a placeholder that `values` lacks.
-    public static func render(_ template: Template, values: [String: String]) throws(SwashCoreError) -> [TemplateFile] {
+    /// - Throws: `ProjectError.templateInvalid` when a file names a placeholder that `values` lacks.
+    public static func render(_ template: Template, values: [String: String]) throws(ProjectError) -> [TemplateFile] {
         var rendered: [TemplateFile] = []
         for file in template.files {
             rendered.append(
@@ -156,23 +168,20 @@ public enum NewProject {
     ///   - request: name, template, parent directory and swash dependency.
     ///   - context: resolves relative paths.
     /// - Returns: the project's path and the commands to run next.
-    /// - Throws: `SwashCoreError.invalidProjectName`, `.projectExists` when the destination exists,
+    /// - Throws: `ProjectError.projectExists` when the destination exists,
     ///   `.swashCheckoutNotFound` for a `--swash-path` without Package.swift, `.projectWriteFailed` when the
     ///   parent directory is missing or unwritable.
-    public static func create(_ request: Request, context: SwashContext) throws(SwashCoreError) -> Created {
-        try validate(name: request.name, template: request.template)
+    public static func create(_ request: Request, context: SwashContext) throws(ProjectError) -> Created {
         var dependency = SwashDependency.canonical
-        if let swashPath = request.swashPath {
-            let checkout = context.resolve(path: swashPath)
-            guard FileManager.default.fileExists(atPath: checkout.appendingPathComponent("Package.swift").path) else {
+        if let checkout = request.swashPath {
+            guard FileStatus.exists(checkout.appendingPathComponent("Package.swift")) else {
                 throw .swashCheckoutNotFound(path: checkout.path)
             }
             dependency = .path(checkout.path)
         }
-        let files = try render(request.template, values: placeholders(name: request.name, swashDependency: dependency))
+        let files = try render(request.template, values: placeholders(name: request.name.text, swashDependency: dependency))
 
-        let parent = context.resolve(path: request.parent ?? ".")
-        let destination = parent.appendingPathComponent(request.name)
+        let destination = request.parent.appendingPathComponent(request.name.text)
         try ProjectDirectory.write(files, to: destination)
         return Created(
             path: destination, template: request.template,
@@ -206,7 +215,7 @@ public enum NewProject {
     /// Replaces each `{{key}}` in `text` with `values[key]`.
     private static func fill(
         _ text: String, _ values: [String: String], template: Template, file: String
-    ) throws(SwashCoreError) -> String {
+    ) throws(ProjectError) -> String {
         var output = ""
         var rest = text[...]
         while let open = rest.range(of: "{{") {

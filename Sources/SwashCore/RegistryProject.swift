@@ -1,4 +1,6 @@
+import FileIO
 import Foundation
+import Registry
 import WasmCloudManifest
 
 extension RegistryWorkflows {
@@ -14,7 +16,7 @@ extension RegistryWorkflows {
         let section: RegistrySection?
         do { section = try ProviderManifest.load(from: file).registry } catch {
             let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
-            context.log("note: not using the [registry] settings of \(file.path): \(first)")
+            context.notice("note: not using the [registry] settings of \(file.path): \(first)")
             return options.defaults
         }
         guard let section else { return options.defaults }
@@ -31,20 +33,20 @@ extension RegistryWorkflows {
     /// `{"username": …, "password": …}`, as wash keeps it. The longest key that is the reference's registry, or
     /// a `/`-bounded prefix of `registry/repository`, applies. Entries holding only a `token` are not supported.
     /// - Returns: `nil` when no entry applies.
-    /// - Throws: `SwashCoreError.fileUnreadable`, or `.invalidRegistryOption` for a file that is not such a map.
-    static func credentials(fromFile file: URL, for reference: OCIReference) throws(SwashCoreError) -> RegistryCredentials? {
+    /// - Throws: `RegistryError.fileUnreadable`, or `.invalidRegistryOption` for a file that is not such a map.
+    static func credentials(fromFile file: URL, for reference: OCIReference) throws(RegistryError) -> RegistryCredentials? {
         struct Entry: Decodable {
             var username: String?
             var password: String?
             var token: String?
         }
         let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw .fileUnreadable(path: file.path, reason: KeyStore.reason(error))
+        do { data = Data(try FileStatus.readSmallFile(file, limit: 1 << 20, what: "a credentials file")) } catch {
+            throw .file(error)
         }
         let entries: [String: Entry]
         do { entries = try JSONDecoder().decode([String: Entry].self, from: data) } catch {
-            throw .invalidRegistryOption(
+            throw .invalidOption(
                 option: "[registry] credentials", reason: "\"\(file.path)\" is not a JSON object of registry → {\"username\", \"password\"}")
         }
         let name = "\(reference.registry)/\(reference.repository)"
@@ -57,7 +59,7 @@ extension RegistryWorkflows {
         }
         guard let (_, entry) = matches.max(by: { $0.0 < $1.0 }) else { return nil }
         guard let username = entry.username, let password = entry.password else {
-            throw .invalidRegistryOption(
+            throw .invalidOption(
                 option: "[registry] credentials",
                 reason: "the entry for \(reference.registry) in \"\(file.path)\" needs a username and a password (tokens are not supported)")
         }

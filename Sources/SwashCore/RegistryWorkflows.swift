@@ -1,4 +1,7 @@
+import FileIO
 import Foundation
+import ProviderArchiveKit
+import Registry
 
 /// Registry settings a project supplies: the `[registry]` table of wasmcloud.toml.
 ///
@@ -61,13 +64,15 @@ public struct PushOptions: Sendable {
     public var registry: RegistryOptions
     /// Allow the tag `latest` (or no tag).
     public var allowLatest: Bool
-    /// Manifest annotations, each `key=value` (`-a`).
-    public var annotations: [String]
+    /// Manifest annotations (`-a key=value`, parsed by `RegistryWorkflows.annotations(parsing:)`).
+    public var annotations: [String: String]
     /// A JSON file to push as the config blob instead of `{}` (`--config`).
-    public var configFile: String?
+    public var configFile: URL?
 
     /// Push options from the command line's flags.
-    public init(registry: RegistryOptions = .init(), allowLatest: Bool = false, annotations: [String] = [], configFile: String? = nil) {
+    public init(
+        registry: RegistryOptions = .init(), allowLatest: Bool = false, annotations: [String: String] = [:], configFile: URL? = nil
+    ) {
         self.registry = registry
         self.allowLatest = allowLatest
         self.annotations = annotations
@@ -80,12 +85,12 @@ public struct PullOptions: Sendable {
     /// Registry access.
     public var registry: RegistryOptions
     /// Where to write the archive: a file, or an existing directory (default: the current directory).
-    public var destination: String?
+    public var destination: URL?
     /// The manifest digest the artifact must have (`--digest sha256:…`).
-    public var digest: String?
+    public var digest: OCIDigest?
 
     /// Pull options from the command line's flags.
-    public init(registry: RegistryOptions = .init(), destination: String? = nil, digest: String? = nil) {
+    public init(registry: RegistryOptions = .init(), destination: URL? = nil, digest: OCIDigest? = nil) {
         self.registry = registry
         self.destination = destination
         self.digest = digest
@@ -102,11 +107,6 @@ public struct PushResult: Sendable {
     public var manifest: OCIManifest
     /// Blobs the registry already had (skipped after `HEAD`).
     public var existingBlobs: [OCIDigest]
-
-    /// `{"reference","digest","success":true}`.
-    public var json: [String: Any] { ["reference": reference.description, "digest": digest.description, "success": true] }
-    /// `Successfully pushed <ref>` and the digest.
-    public var text: String { "Successfully pushed \(reference)\nDigest: \(digest)" }
 }
 
 /// The outcome of a pull.
@@ -119,13 +119,6 @@ public struct PullResult: Sendable {
     public var digest: OCIDigest
     /// The archive's size in bytes.
     public var size: Int64
-
-    /// `{"file","reference","digest","success":true}`.
-    public var json: [String: Any] {
-        ["file": file.path, "reference": reference.description, "digest": digest.description, "success": true]
-    }
-    /// `Successfully pulled <ref> to <path>` and the digest.
-    public var text: String { "Successfully pulled \(reference) to \(file.path)\nDigest: \(digest)" }
 }
 
 /// The `swash push`, `swash pull` and `swash inspect REF` workflows.
@@ -133,21 +126,22 @@ public enum RegistryWorkflows {
     /// The annotation holding the creation time, written only when `SOURCE_DATE_EPOCH` is set.
     public static let createdAnnotation = "org.opencontainers.image.created"
 
-    /// Parses a push reference and applies the `latest` rule.
+    /// The reference a push goes to: `text` resolved against the project's default registry, with the
+    /// `latest` rule applied.
     /// - Parameters:
-    ///   - text: the reference.
+    ///   - text: the reference as typed.
     ///   - allowLatest: allow tag `latest` or no tag (which means `latest`).
     ///   - defaults: the project's registry defaults.
-    /// - Throws: `SwashCoreError.invalidReference` or `.latestTagRefused`.
-    public static func pushReference(_ text: String, allowLatest: Bool, defaults: RegistryDefaults = .init())
-        throws(SwashCoreError) -> OCIReference
+    /// - Throws: `RegistryError.invalidReference` or `.latestTagRefused`.
+    public static func pushReference(_ text: OCIReferenceText, allowLatest: Bool, defaults: RegistryDefaults = .init())
+        throws(RegistryError) -> OCIReference
     {
-        var reference = try OCIReference(parsing: text, defaultRegistry: defaults.url)
+        var reference = try text.resolved(defaultRegistry: defaults.url)
         if reference.digest != nil {
-            throw .invalidReference(text, reason: "a push names a tag, not a digest (the digest is computed and printed)")
+            throw .invalidReference(text.text, reason: "a push names a tag, not a digest (the digest is computed and printed)")
         }
         if reference.isLatest {
-            guard allowLatest else { throw .latestTagRefused(reference: text) }
+            guard allowLatest else { throw .latestTagRefused(reference: text.text) }
             reference.tag = "latest"
         }
         return reference
@@ -160,19 +154,23 @@ public enum RegistryWorkflows {
     ///   - archive: path of the `.par.gz` (or `.par`).
     ///   - options: flags.
     ///   - context: environment (credentials, `SOURCE_DATE_EPOCH`) and path resolution.
-    /// - Throws: `SwashCoreError` — a bad reference or flag, an invalid archive, or a registry failure
-    ///   (unreachable, authentication, unexpected answer).
-    public static func push(reference: String, archive: String, options: PushOptions, context: SwashContext)
-        async throws(SwashCoreError) -> PushResult
+    /// - Throws: `RegistryError` — a bad reference or flag, an invalid archive, or a registry failure
+    ///   (unreachable, authentication, unexpected answer); `SourceDateEpochError`.
+    public static func push(reference: OCIReferenceText, archive archiveURL: URL, options: PushOptions, context: SwashContext)
+        async throws -> PushResult
     {
         let defaults = effectiveDefaults(options.registry, context: context)
         let target = try pushReference(reference, allowLatest: options.allowLatest, defaults: defaults)
-        let annotations = try manifestAnnotations(options.annotations, environment: context.environment)
+        var annotations = options.annotations
+        if annotations[createdAnnotation] == nil, let seconds = try context.sourceDateEpoch() {
+            annotations[createdAnnotation] = createdTimestamp(seconds)
+        }
         let credentials = try resolveCredentials(options.registry, defaults: defaults, for: target, environment: context.environment)
-        let archiveURL = context.resolve(path: archive)
-        _ = try validateArchive(at: archiveURL)
-        let config = try configBlob(options.configFile, context: context)
-        let (layerDigest, layerSize) = try OCIDigest.ofFile(at: archiveURL)
+        try await validateArchive(at: archiveURL)
+        let config = try configBlob(options.configFile)
+        let (layerDigest, layerSize) = try await BlockingIO.run { () throws(RegistryError) in
+            do throws(FileSystemError) { return try OCIDigest.ofFile(at: archiveURL) } catch { throw .file(error) }
+        }
 
         let configDescriptor = OCIDescriptor(
             mediaType: OCIMediaType.providerArchiveConfig, digest: OCIDigest.of(config), size: Int64(config.count))
@@ -206,25 +204,16 @@ public enum RegistryWorkflows {
     ///   - context: environment (credentials) and path resolution.
     /// - Returns: where the archive was written — `<repository's last component>.par.gz` in the current
     ///   directory unless `destination` says otherwise.
-    /// - Throws: `SwashCoreError`; on any failure nothing is left at the destination.
-    public static func pull(reference: String, options: PullOptions, context: SwashContext) async throws(SwashCoreError)
+    /// - Throws: `RegistryError`; on any failure nothing is left at the destination.
+    public static func pull(reference: OCIReferenceText, options: PullOptions, context: SwashContext) async throws(RegistryError)
         -> PullResult
     {
         let defaults = effectiveDefaults(options.registry, context: context)
-        let source = try OCIReference(parsing: reference, defaultRegistry: defaults.url)
-        let expected = try options.digest.map { text throws(SwashCoreError) in
-            guard let digest = OCIDigest(parsing: text) else {
-                throw .invalidRegistryOption(option: "--digest", reason: "\"\(text)\" is not of the form sha256:<64 lowercase hex digits>")
-            }
-            return digest
-        }
+        let source = try reference.resolved(defaultRegistry: defaults.url)
         let fileName = "\(source.name).par.gz"
-        var destination = options.destination.map(context.resolve(path:)) ?? context.currentDirectory.appendingPathComponent(fileName)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            destination.appendPathComponent(fileName)
-        }
-        let fetched = try await fetch(source, options: options.registry, defaults: defaults, expectedDigest: expected, context: context)
+        var destination = options.destination ?? context.currentDirectory.appendingPathComponent(fileName)
+        if FileStatus.isDirectory(destination) { destination.appendPathComponent(fileName) }
+        let fetched = try await fetch(source, options: options.registry, defaults: defaults, expectedDigest: options.digest, context: context)
         try await fetched.download(to: destination)
         return PullResult(file: destination, reference: source, digest: fetched.digest, size: fetched.layer.size)
     }
@@ -237,22 +226,19 @@ public enum RegistryWorkflows {
     ///   - reference: `registry/repository[:tag][@digest]`.
     ///   - options: registry access.
     ///   - context: home directory and environment.
-    /// - Throws: `SwashCoreError`, as `pull`.
-    public static func fetchForInspection(reference: String, options: RegistryOptions, context: SwashContext)
-        async throws(SwashCoreError) -> URL
+    /// - Throws: `RegistryError`, as `pull`.
+    public static func fetchForInspection(reference: OCIReferenceText, options: RegistryOptions, context: SwashContext)
+        async throws(RegistryError) -> URL
     {
         let defaults = effectiveDefaults(options, context: context)
-        let source = try OCIReference(parsing: reference, defaultRegistry: defaults.url)
+        let source = try reference.resolved(defaultRegistry: defaults.url)
         let fetched = try await fetch(source, options: options, defaults: defaults, expectedDigest: nil, context: context)
         let directory = context.homeDirectory.appendingPathComponent(".wash/cache/swash", isDirectory: true)
         let digest = fetched.layer.digestValue
         let cached = directory.appendingPathComponent("sha256-\(digest.hex).par.gz")
-        if FileManager.default.fileExists(atPath: cached.path), (try? OCIDigest.ofFile(at: cached).digest) == digest {
-            return cached
-        }
-        if let failure = KeyStore.createPrivateDirectory(directory) {
-            throw .fileWriteFailed(path: failure.path, reason: failure.reason)
-        }
+        let cachedDigest = await BlockingIO.run { () -> OCIDigest? in try? OCIDigest.ofFile(at: cached).digest }
+        if cachedDigest == digest { return cached }
+        do { try Directories.createPrivate(directory) } catch { throw .file(error) }
         try await fetched.download(to: cached)
         return cached
     }
@@ -265,16 +251,16 @@ public enum RegistryWorkflows {
     ///   - options: registry access for a reference.
     ///   - context: path resolution, home directory, environment.
     /// - Returns: the path to inspect.
-    /// - Throws: `SwashCoreError` from fetching; a missing file is left for the inspector to report.
+    /// - Throws: `RegistryError` from fetching; a missing file is left for the inspector to report.
     public static func archiveForInspection(_ argument: String, options: RegistryOptions, context: SwashContext)
-        async throws(SwashCoreError) -> String
+        async throws(RegistryError) -> URL
     {
         let file = context.resolve(path: argument)
-        guard !FileManager.default.fileExists(atPath: file.path), !argument.hasSuffix(".par"), !argument.hasSuffix(".par.gz"),
+        guard !FileStatus.exists(file), !argument.hasSuffix(".par"), !argument.hasSuffix(".par.gz"),
             let slash = argument.firstIndex(of: "/"), OCIReference.looksLikeRegistry(String(argument[..<slash])),
-            (try? OCIReference(parsing: argument)) != nil
-        else { return argument }
-        return try await fetchForInspection(reference: argument, options: options, context: context).path
+            let reference = try? OCIReferenceText(parsing: argument)
+        else { return file }
+        return try await fetchForInspection(reference: reference, options: options, context: context)
     }
 
     // MARK: Pieces
@@ -287,23 +273,24 @@ public enum RegistryWorkflows {
         /// Bytes per `Range` request of the download.
         var rangeSize: Int
 
-        func download(to destination: URL) async throws(SwashCoreError) {
-            try await RegistryFiles.writeAtomically(to: destination) { handle throws(SwashCoreError) in
-                try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(SwashCoreError) in
-                    do { try handle.write(contentsOf: data) } catch {
-                        throw .fileWriteFailed(path: destination.path, reason: KeyStore.reason(error))
-                    }
-                }
-            } validate: { url throws(SwashCoreError) in
-                _ = try validateArchive(at: url, shownAs: client.reference.description)
+        /// Streams the layer into a temporary file beside `destination` (digest checked on the way), validates
+        /// the archive, and renames it into place; on any failure nothing is left at `destination`.
+        func download(to destination: URL) async throws(RegistryError) {
+            let file: AtomicFile
+            do { file = try AtomicFile(destination: destination) } catch { throw .file(error) }
+            let writer = LockedFile(file)
+            try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(RegistryError) in
+                do throws(FileSystemError) { try writer.append(data) } catch { throw .file(error) }
             }
+            try await validateArchive(at: file.temporary.url, shownAs: client.reference.description)
+            do { try file.commit() } catch { throw .file(error) }
         }
     }
 
     private static func fetch(
         _ source: OCIReference, options: RegistryOptions, defaults: RegistryDefaults, expectedDigest: OCIDigest?,
         context: SwashContext
-    ) async throws(SwashCoreError) -> FetchedArtifact {
+    ) async throws(RegistryError) -> FetchedArtifact {
         let credentials = try resolveCredentials(options, defaults: defaults, for: source, environment: context.environment)
         let client = OCIRegistryClient(
             reference: source, insecure: options.insecure, credentials: credentials, push: false, timeout: options.timeout)
@@ -319,14 +306,14 @@ public enum RegistryWorkflows {
     /// the entry of `defaults.credentialsFile` for the reference.
     static func resolveCredentials(
         _ options: RegistryOptions, defaults: RegistryDefaults, for reference: OCIReference, environment: [String: String]
-    ) throws(SwashCoreError) -> RegistryCredentials? {
-        func pair(_ user: String?, _ password: String?, _ names: String) throws(SwashCoreError) -> RegistryCredentials? {
+    ) throws(RegistryError) -> RegistryCredentials? {
+        func pair(_ user: String?, _ password: String?, _ names: String) throws(RegistryError) -> RegistryCredentials? {
             let user = user.flatMap { $0.isEmpty ? nil : $0 }
             let password = password.flatMap { $0.isEmpty ? nil : $0 }
             switch (user, password) {
             case (nil, nil): return nil
             case (let user?, let password?): return RegistryCredentials(username: user, password: password)
-            default: throw .invalidRegistryOption(option: names, reason: "give both the user name and the password, or neither")
+            default: throw .invalidOption(option: names, reason: "give both the user name and the password, or neither")
             }
         }
         if let flags = try pair(options.username, options.password, "-u/--user and -p/--password") { return flags }
@@ -335,55 +322,84 @@ public enum RegistryWorkflows {
             return environment
         }
         if let credentials = defaults.credentials { return credentials }
-        return try defaults.credentialsFile.flatMap { file throws(SwashCoreError) in try credentials(fromFile: file, for: reference) }
+        return try defaults.credentialsFile.flatMap { file throws(RegistryError) in try credentials(fromFile: file, for: reference) }
     }
 
-    /// `-a key=value` flags as a dictionary, plus the creation time from `SOURCE_DATE_EPOCH` when it is set
-    /// (and `-a` does not give one). Without `SOURCE_DATE_EPOCH` no time is written, so pushing the same
-    /// archive twice gives the same manifest digest.
-    /// - Throws: `SwashCoreError.invalidRegistryOption` for a flag without `=` or a key given twice, or a
-    ///   `SOURCE_DATE_EPOCH` that is not a number of seconds.
-    public static func manifestAnnotations(_ flags: [String], environment: [String: String]) throws(SwashCoreError)
-        -> [String: String]
-    {
+    /// `-a key=value` flags as a dictionary.
+    /// - Throws: `RegistryError.invalidOption` for a flag without `=` or a key given twice.
+    public static func annotations(parsing flags: [String]) throws(RegistryError) -> [String: String] {
         var annotations: [String: String] = [:]
         for flag in flags {
             guard let equals = flag.firstIndex(of: "="), equals != flag.startIndex else {
-                throw .invalidRegistryOption(option: "-a/--annotation", reason: "\"\(flag)\" is not of the form key=value")
+                throw .invalidOption(option: "-a/--annotation", reason: "\"\(flag)\" is not of the form key=value")
             }
             let key = String(flag[..<equals])
             guard annotations[key] == nil else {
-                throw .invalidRegistryOption(option: "-a/--annotation", reason: "\"\(key)\" is given twice")
+                throw .invalidOption(option: "-a/--annotation", reason: "\"\(key)\" is given twice")
             }
             annotations[key] = String(flag[flag.index(after: equals)...])
-        }
-        if let epochText = environment["SOURCE_DATE_EPOCH"], !epochText.isEmpty, annotations[createdAnnotation] == nil {
-            guard let seconds = Int64(epochText), seconds >= 0 else {
-                throw .invalidRegistryOption(option: "SOURCE_DATE_EPOCH", reason: "\"\(epochText)\" is not a number of seconds since 1970")
-            }
-            let formatter = ISO8601DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            annotations[createdAnnotation] = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
         }
         return annotations
     }
 
+    /// The creation annotation's value for `SOURCE_DATE_EPOCH` seconds: ISO 8601 in UTC. Without
+    /// `SOURCE_DATE_EPOCH` no time is written, so pushing the same archive twice gives the same manifest digest.
+    static func createdTimestamp(_ seconds: UInt64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
     /// The config blob: `{}`, or the `--config` file's bytes once they parse as JSON.
-    private static func configBlob(_ path: String?, context: SwashContext) throws(SwashCoreError) -> Data {
-        guard let path else { return Data("{}".utf8) }
-        let url = context.resolve(path: path)
+    private static func configBlob(_ url: URL?) throws(RegistryError) -> Data {
+        guard let url else { return Data("{}".utf8) }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw .fileUnreadable(path: url.path, reason: error.localizedDescription)
-        }
+        do { data = Data(try FileStatus.readSmallFile(url, limit: 4 << 20, what: "a config blob")) } catch { throw .file(error) }
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw .invalidRegistryOption(option: "--config", reason: "\"\(url.path)\" is not JSON")
+            throw .invalidOption(option: "--config", reason: "\"\(url.path)\" is not JSON")
         }
         return data
     }
+
+    /// The one place push and pull validate a provider archive: ProviderArchiveKit's verifying reader (every
+    /// entry read, hashes and gzip trailer checked) and the claims' signature and validity window.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - name: how messages name it (a pulled archive is named by its reference, not its temporary file).
+    /// - Throws: `RegistryError.invalidArchive` saying what is wrong, or `.file`.
+    static func validateArchive(at url: URL, shownAs name: String? = nil) async throws(RegistryError) {
+        let failure = await BlockingIO.run { () -> ProviderArchiveError? in
+            do throws(ProviderArchiveError) {
+                let archive = try ProviderArchive(verifying: url)
+                try archive.requireTrusted(at: ArchiveWorkflows.now())
+                return nil
+            } catch { return error }
+        }
+        guard let failure else { return }
+        let shown = name ?? url.path
+        switch failure {
+        case .cannotRead(let path, let reason):
+            throw .file(FileSystemError(.read, path: name ?? path, detail: reason))
+        case .invalidArchive(_, let defect):
+            throw .invalidArchive(path: shown, reason: "\(defect)")
+        case .untrustedClaims(_, let problem):
+            throw .invalidArchive(path: shown, reason: "its claims cannot be trusted: \(problem)")
+        default:
+            throw .invalidArchive(path: shown, reason: failure.description)
+        }
+    }
 }
 
-extension OCIDescriptor {
-    /// The digest as a value; descriptors swash builds or accepted always hold a valid one.
-    var digestValue: OCIDigest { OCIDigest(parsing: digest) ?? OCIDigest(hex: String(repeating: "0", count: 64)) }
+/// An `AtomicFile` appended to from the transport's callbacks.
+private final class LockedFile: @unchecked Sendable {
+    private let lock = NSLock()
+    private let file: AtomicFile
+
+    init(_ file: AtomicFile) { self.file = file }
+
+    func append(_ data: Data) throws(FileSystemError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try file.append(data)
+    }
 }

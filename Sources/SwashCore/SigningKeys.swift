@@ -1,10 +1,11 @@
+import FileIO
 import Foundation
 import NKeys
 
 /// The key-related flags every signing command takes.
 public struct KeyOptions: Sendable, Equatable {
-    /// `-d/--keys-directory`.
-    public var keysDirectory: String?
+    /// `-d/--keys-directory`, resolved.
+    public var keysDirectory: URL?
     /// `-i/--issuer`: a path to an account seed file, or the seed itself.
     public var issuer: String?
     /// `-s/--subject`: a path to a service seed file, or the seed itself.
@@ -13,7 +14,7 @@ public struct KeyOptions: Sendable, Equatable {
     public var disableKeygen: Bool
 
     /// Key options from the flags' values.
-    public init(keysDirectory: String? = nil, issuer: String? = nil, subject: String? = nil, disableKeygen: Bool = false) {
+    public init(keysDirectory: URL? = nil, issuer: String? = nil, subject: String? = nil, disableKeygen: Bool = false) {
         self.keysDirectory = keysDirectory
         self.issuer = issuer
         self.subject = subject
@@ -42,8 +43,8 @@ public struct SigningKeys: Sendable {
     public init(options: KeyOptions, context: SwashContext, manifestKeyDirectory: URL? = nil) {
         self.options = options
         self.context = context
-        if let flag = options.keysDirectory, !flag.isEmpty {
-            directory = context.resolve(path: flag)
+        if let flag = options.keysDirectory {
+            directory = flag
         } else if let env = context.environment["WASH_KEYS"], !env.isEmpty {
             directory = context.resolve(path: env)
         } else if let manifestKeyDirectory {
@@ -57,51 +58,52 @@ public struct SigningKeys: Sendable {
     public var store: KeyStore { KeyStore(directory: directory) }
 
     /// The account key that signs: explicit, else `<dir>/<user>_account.nk` (generated on first run).
-    /// - Throws: `SwashCoreError` when the key is invalid, of another type, or missing with keygen disabled.
-    public func issuer() throws(SwashCoreError) -> KeyPair {
+    /// - Throws: `KeyError` when the key is invalid, of another type, or missing with keygen disabled.
+    public func issuer() throws(KeyError) -> KeyPair {
         if let explicit = try explicitIssuer() { return explicit }
         return try store.loadOrCreate(
             fileName: "\(context.userName)_account.nk", type: .account, allowGenerate: !options.disableKeygen,
-            flags: "--issuer/-i or WASH_ISSUER_KEY", log: context.log)
+            flags: "--issuer/-i or WASH_ISSUER_KEY", notice: context.notice)
     }
 
     /// The service key of a binary: explicit, else `<dir>/<stem>_service.nk` (generated on first run).
     /// - Parameter binaryStem: the binary's file name without extension.
-    /// - Throws: `SwashCoreError` when the key is invalid, of another type, or missing with keygen disabled.
-    public func subject(binaryStem: String) throws(SwashCoreError) -> KeyPair {
+    /// - Throws: `KeyError` when the key is invalid, of another type, or missing with keygen disabled.
+    public func subject(binaryStem: String) throws(KeyError) -> KeyPair {
         if let explicit = try explicitSubject() { return explicit }
         return try store.loadOrCreate(
             fileName: "\(binaryStem)_service.nk", type: .service, allowGenerate: !options.disableKeygen,
-            flags: "--subject/-s or WASH_SUBJECT_KEY", log: context.log)
+            flags: "--subject/-s or WASH_SUBJECT_KEY", notice: context.notice)
     }
 
     /// The issuer given by `--issuer` or `$WASH_ISSUER_KEY`, or `nil` when neither is set.
-    /// - Throws: `SwashCoreError` when the value is neither a seed file nor a valid account seed.
-    public func explicitIssuer() throws(SwashCoreError) -> KeyPair? {
+    /// - Throws: `KeyError` when the value is neither a seed file nor a valid account seed.
+    public func explicitIssuer() throws(KeyError) -> KeyPair? {
         try explicitKey(flag: options.issuer, flagName: "--issuer", variable: "WASH_ISSUER_KEY", type: .account)
     }
 
     /// The subject given by `--subject` or `$WASH_SUBJECT_KEY`, or `nil` when neither is set.
-    /// - Throws: `SwashCoreError` when the value is neither a seed file nor a valid service seed.
-    public func explicitSubject() throws(SwashCoreError) -> KeyPair? {
+    /// - Throws: `KeyError` when the value is neither a seed file nor a valid service seed.
+    public func explicitSubject() throws(KeyError) -> KeyPair? {
         try explicitKey(flag: options.subject, flagName: "--subject", variable: "WASH_SUBJECT_KEY", type: .service)
     }
 
     private func explicitKey(flag: String?, flagName: String, variable: String, type: KeyType)
-        throws(SwashCoreError) -> KeyPair?
+        throws(KeyError) -> KeyPair?
     {
         let source: String
         let value: String
-        if let flag, !flag.isEmpty {
+        if let flag {
             (source, value) = (flagName, flag)
-        } else if let env = context.environment[variable], !env.isEmpty {
+        } else if let env = context.environment[variable] {
             (source, value) = (variable, env)
         } else {
             return nil
         }
+        // An unset CI secret arrives as an empty value: never sign with a freshly generated key instead.
+        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .emptyKeyValue(source: source) }
         let url = context.resolve(path: value)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+        if FileStatus.exists(url), !FileStatus.isDirectory(url) {
             return try KeyStore.readSeedFile(url, expecting: type)
         }
         do {

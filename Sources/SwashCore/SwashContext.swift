@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a workflow may know about the world: environment, home, working directory, and where to say things.
+/// What a workflow may know about the world: environment, home, working directory, and whom to report to.
 ///
 /// Workflows take a context instead of reading `ProcessInfo` themselves, so tests run them against a
 /// temporary home and never touch the real `~/.wash`.
@@ -11,27 +11,38 @@ public struct SwashContext: Sendable {
     public var homeDirectory: URL
     /// The directory relative paths are resolved against.
     public var currentDirectory: URL
-    /// Where progress and notices go (stderr for the CLI). Never receives secrets.
-    public var log: @Sendable (String) -> Void
+    /// Where notices, phases and tool output go (the CLI's console). Never receives secrets.
+    public var reporter: any ProgressReporter
 
     /// A context from explicit values.
     /// - Parameters:
     ///   - environment: the environment variables to honour.
     ///   - homeDirectory: the home directory.
     ///   - currentDirectory: the base for relative paths.
-    ///   - log: receives one notice per call, without a trailing newline.
+    ///   - reporter: receives notices, phases and tool output.
     public init(
         environment: [String: String], homeDirectory: URL, currentDirectory: URL,
-        log: @escaping @Sendable (String) -> Void
+        reporter: any ProgressReporter = SilentReporter()
     ) {
         self.environment = environment
         self.homeDirectory = homeDirectory
         self.currentDirectory = currentDirectory
-        self.log = log
+        self.reporter = reporter
     }
 
-    /// The running process's context: its environment, `$HOME`, working directory, and stderr.
-    public static func current() -> SwashContext {
+    /// A context whose notices go to `log` (one notice per call, without a trailing newline).
+    public init(
+        environment: [String: String], homeDirectory: URL, currentDirectory: URL,
+        log: @escaping @Sendable (String) -> Void
+    ) {
+        self.init(
+            environment: environment, homeDirectory: homeDirectory, currentDirectory: currentDirectory,
+            reporter: NoticeReporter(log))
+    }
+
+    /// The running process's context: its environment, `$HOME` and working directory, reporting to `reporter`.
+    /// - Parameter reporter: where notices and progress go.
+    public static func current(reporter: any ProgressReporter) -> SwashContext {
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser
@@ -39,8 +50,11 @@ public struct SwashContext: Sendable {
             environment: environment,
             homeDirectory: home,
             currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-            log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            reporter: reporter)
     }
+
+    /// Sends a notice to the reporter.
+    public func notice(_ text: String) { reporter.notice(text) }
 
     /// The user name used in account key file names: `$USER`, or `user` when unset.
     public var userName: String {
@@ -55,4 +69,24 @@ public struct SwashContext: Sendable {
         if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
         return currentDirectory.appendingPathComponent(path).standardizedFileURL
     }
+
+    /// `SOURCE_DATE_EPOCH` when set to a whole number of seconds (surrounding blanks allowed); `nil` when unset
+    /// or empty. The one reading of the variable: archives (`iat`, entry times) and manifests (the creation
+    /// annotation) use it alike.
+    /// - Throws: `SourceDateEpochError` for a value that is not a number of seconds.
+    public func sourceDateEpoch() throws(SourceDateEpochError) -> UInt64? {
+        guard let text = environment["SOURCE_DATE_EPOCH"], !text.isEmpty else { return nil }
+        guard let seconds = UInt64(text.trimmingCharacters(in: .whitespaces)) else { throw SourceDateEpochError(value: text) }
+        return seconds
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` holds something other than a number of seconds since 1970.
+public struct SourceDateEpochError: Error, Sendable, CustomStringConvertible, LocalizedError {
+    /// The variable's value.
+    public var value: String
+    public var description: String {
+        "SOURCE_DATE_EPOCH: \"\(value)\" is not a number of seconds since 1970; set it to one (e.g. $(git log -1 --format=%ct)) or unset it"
+    }
+    public var errorDescription: String? { description }
 }

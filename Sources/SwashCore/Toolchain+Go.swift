@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 #if canImport(Glibc)
@@ -42,17 +43,17 @@ extension Toolchain {
     /// Builds a Go provider: `go generate ./...` (unless disabled), then `go build -o <output>/<bin_name>` in
     /// the project directory. `CGO_ENABLED` and the rest of the environment are passed as they are.
     ///
-    /// go writes to a temporary name beside the destination, renamed into place only after it succeeds, so a
-    /// failed or interrupted build never leaves a half-written binary or destroys the previous one.
+    /// go writes to a temporary path beside the destination (`TemporaryPath`), renamed into place only after it
+    /// succeeds, so a failed or interrupted build never leaves a half-written binary or destroys the previous one.
     /// - Parameter settings: the project and its options.
     /// - Returns: the built binary, `<outputDirectory>/<binName>`.
-    /// - Throws: `SwashCoreError.executableUndetermined` when no bin name is set, `.toolNotFound` when go is
+    /// - Throws: `BuildError.executableUndetermined` when no bin name is set, `.toolNotFound` when go is
     ///   missing, `.toolFailed` when `go generate` or `go build` fails (with the output's last lines),
-    ///   `.buildOutputUnusable` when the output directory cannot be created or the binary moved into place,
-    ///   `.builtBinaryMissing` when go reported success but wrote nothing.
-    public func buildGo(_ settings: GoBuildSettings) async throws(SwashCoreError) -> URL {
+    ///   `.builtBinaryMissing` when go reported success but wrote nothing; `FileSystemError` when the output
+    ///   directory cannot be created or the binary moved into place.
+    public func buildGo(_ settings: GoBuildSettings) async throws -> URL {
         guard let binName = settings.binName, !binName.isEmpty, !binName.contains("/") else {
-            throw .executableUndetermined(
+            throw BuildError.executableUndetermined(
                 language: "Go", directory: settings.projectDirectory.path, candidates: [],
                 advice: "set [provider] bin_name in wasmcloud.toml to the binary's file name")
         }
@@ -64,20 +65,13 @@ extension Toolchain {
         }
 
         let destination = settings.outputDirectory.appendingPathComponent(binName)
-        do {
-            try FileManager.default.createDirectory(at: settings.outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw .buildOutputUnusable(path: settings.outputDirectory.path, reason: error.localizedDescription)
-        }
-        let partial = settings.outputDirectory.appendingPathComponent(".\(binName).\(UUID().uuidString).partial")
-        defer { try? FileManager.default.removeItem(at: partial) }
+        try Directories.create(settings.outputDirectory)
+        let partial = TemporaryPath(beside: destination)
         let command = try await compile(
-            program, ["build", "-o", partial.path], in: settings.projectDirectory, phase: "compiling with go",
+            program, ["build", "-o", partial.url.path], in: settings.projectDirectory, phase: "compiling with go",
             done: "compiled")
-        try Self.requireBinary(partial, builtBy: command.description, advice: "check the go toolchain")
-        guard rename(partial.path, destination.path) == 0 else {
-            throw .buildOutputUnusable(path: destination.path, reason: String(cString: strerror(errno)))
-        }
+        try Self.requireBinary(partial.url, builtBy: command.description, advice: "check the go toolchain")
+        try partial.moveIntoPlace()
         return destination
     }
 }

@@ -54,10 +54,19 @@ extension Toolchain {
     /// project directory, and finds the binary at `<target dir>/[<triple>/]release|debug/<bin>`.
     /// - Parameter settings: the project and its options.
     /// - Returns: the built binary.
-    /// - Throws: `SwashCoreError.toolNotFound` when cargo is missing, `.toolFailed` when `cargo metadata` or
+    /// - Throws: `BuildError.toolNotFound` when cargo is missing, `.toolFailed` when `cargo metadata` or
     ///   `cargo build` fails (with the output's last lines), `.executableUndetermined` when there is no bin
     ///   target to default to, `.builtBinaryMissing` when the binary is not where cargo should have put it.
-    public func buildRust(_ settings: RustBuildSettings) async throws(SwashCoreError) -> URL {
+    public func buildRust(_ settings: RustBuildSettings) async throws(BuildError) -> URL {
+        try await buildRustBinary(settings).binary
+    }
+
+    /// Builds a Rust provider as `buildRust` does, and also says which bin target it packaged: `bin_name`, or
+    /// the default one `cargo metadata` named (asked once per build).
+    /// - Parameter settings: the project and its options.
+    /// - Returns: the built binary and its bin target's name.
+    /// - Throws: as `buildRust`.
+    public func buildRustBinary(_ settings: RustBuildSettings) async throws(BuildError) -> (binary: URL, binName: String) {
         // Ask cargo metadata first: a project without a bin target fails before a long compile.
         let package = try await cargoPackage(in: settings.projectDirectory, cargoPath: settings.cargoPath)
         let binName: String
@@ -83,7 +92,7 @@ extension Toolchain {
             advice: settings.binName == nil
                 ? "check [rust] target_path in wasmcloud.toml"
                 : "check that [provider] bin_name in wasmcloud.toml names a bin target, and [rust] target_path")
-        return binary
+        return (binary, binName)
     }
 
     /// The binary a Rust project builds by default: the first bin target of the package in `projectDirectory`,
@@ -91,9 +100,9 @@ extension Toolchain {
     /// - Parameters:
     ///   - projectDirectory: the directory holding `Cargo.toml`.
     ///   - cargoPath: the cargo program, or `nil` for `cargo` on `PATH`.
-    /// - Throws: `SwashCoreError.toolNotFound`, `.toolFailed` when `cargo metadata` fails,
+    /// - Throws: `BuildError.toolNotFound`, `.toolFailed` when `cargo metadata` fails,
     ///   `.toolOutputUnreadable`, or `.executableUndetermined` when the package has no bin target.
-    public func rustDefaultBinName(projectDirectory: URL, cargoPath: String? = nil) async throws(SwashCoreError)
+    public func rustDefaultBinName(projectDirectory: URL, cargoPath: String? = nil) async throws(BuildError)
         -> String
     {
         let package = try await cargoPackage(in: projectDirectory, cargoPath: cargoPath)
@@ -105,9 +114,9 @@ extension Toolchain {
     /// - Parameters:
     ///   - directory: the project directory.
     ///   - cargoPath: the cargo program, or `nil` for `cargo` on `PATH`.
-    /// - Throws: `SwashCoreError.toolNotFound`, `.toolFailed` when cargo fails (no `Cargo.toml`, a bad
+    /// - Throws: `BuildError.toolNotFound`, `.toolFailed` when cargo fails (no `Cargo.toml`, a bad
     ///   manifest), `.toolOutputUnreadable` when its JSON is not understood or lists no package.
-    public func cargoPackage(in directory: URL, cargoPath: String? = nil) async throws(SwashCoreError)
+    public func cargoPackage(in directory: URL, cargoPath: String? = nil) async throws(BuildError)
         -> CargoPackage
     {
         let program = ToolProgram.cargo(cargoPath)
@@ -129,7 +138,7 @@ extension Toolchain {
             targetDirectory: URL(fileURLWithPath: metadata.targetDirectory))
     }
 
-    private static func defaultBinName(of package: CargoPackage, in directory: URL) throws(SwashCoreError) -> String {
+    private static func defaultBinName(of package: CargoPackage, in directory: URL) throws(BuildError) -> String {
         guard let first = package.binTargets.first else {
             throw .executableUndetermined(
                 language: "Rust", directory: directory.path, candidates: [],

@@ -47,11 +47,11 @@ extension Toolchain {
     /// `--show-bin-path`.
     /// - Parameter settings: the project and its options.
     /// - Returns: the built binary.
-    /// - Throws: `SwashCoreError.toolNotFound` when swift is missing, `.toolFailed` when a swift command fails
+    /// - Throws: `BuildError.toolNotFound` when swift is missing, `.toolFailed` when a swift command fails
     ///   (with the output's last lines), `.executableUndetermined` when no product is named and the package
     ///   has several executable products or none, `.builtBinaryMissing` when the binary is not in the bin
     ///   directory.
-    public func buildSwift(_ settings: SwiftBuildSettings) async throws(SwashCoreError) -> URL {
+    public func buildSwift(_ settings: SwiftBuildSettings) async throws(BuildError) -> URL {
         let product: String
         if let named = settings.product {
             product = named
@@ -93,11 +93,11 @@ extension Toolchain {
     ///   - projectDirectory: the directory holding `Package.swift`.
     ///   - swiftPath: the swift program, or `nil` for `swift` on `PATH`.
     ///   - scratchPath: SwiftPM's build directory, or `nil` for the package's `.build`.
-    /// - Throws: `SwashCoreError.toolNotFound`, `.toolFailed` when the manifest cannot be loaded,
+    /// - Throws: `BuildError.toolNotFound`, `.toolFailed` when the manifest cannot be loaded,
     ///   `.toolOutputUnreadable`, or `.executableUndetermined` (listing the candidates) when there are several
     ///   executable products or none.
     public func swiftDefaultProduct(projectDirectory: URL, swiftPath: String? = nil, scratchPath: URL? = nil)
-        async throws(SwashCoreError) -> String
+        async throws(BuildError) -> String
     {
         var arguments = ["package"]
         if let scratch = scratchPath { arguments += ["--scratch-path", scratch.path] }

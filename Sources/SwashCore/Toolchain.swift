@@ -1,7 +1,7 @@
 import Foundation
 
 /// Compiles provider projects with their own toolchains — `cargo`, `swift`, `go` — run as subprocesses in the
-/// project directory, their output streamed through a `ProgressDisplay`.
+/// project directory, their output streamed to a `ProgressReporter`.
 ///
 /// Each language has a settings struct of plain values (`RustBuildSettings`, `SwiftBuildSettings`,
 /// `GoBuildSettings`) and a `build…` method returning the built binary's URL. The toolchain never reads
@@ -10,7 +10,7 @@ public struct Toolchain: Sendable {
     /// The environment every tool runs with (`PATH`, `HOME`, `CARGO_TARGET_DIR`, `CGO_ENABLED`, …), passed whole.
     public var environment: [String: String]
     /// Where the build phases and the tools' output are shown.
-    public var progress: ProgressDisplay
+    public var progress: any ProgressReporter
     /// What runs the commands.
     public var runner: any CommandRunner
 
@@ -20,7 +20,7 @@ public struct Toolchain: Sendable {
     ///   - progress: the display for the compile phases.
     ///   - runner: what runs the commands; real processes unless a test substitutes a fake.
     public init(
-        environment: [String: String], progress: ProgressDisplay, runner: any CommandRunner = SystemCommandRunner()
+        environment: [String: String], progress: any ProgressReporter, runner: any CommandRunner = SystemCommandRunner()
     ) {
         self.environment = environment
         self.progress = progress
@@ -37,15 +37,15 @@ public struct Toolchain: Sendable {
 
     /// Runs a compile step as a progress phase, its output shown as it comes.
     /// - Returns: the command it ran, for messages.
-    /// - Throws: `SwashCoreError.toolNotFound` with advice for this tool, `.toolLaunchFailed`, or `.toolFailed`
+    /// - Throws: `BuildError.toolNotFound` with advice for this tool, `.toolLaunchFailed`, or `.toolFailed`
     ///   with the output's last lines when it exits non-zero.
     @discardableResult
     func compile(
         _ program: ToolProgram, _ arguments: [String], in directory: URL, phase: String, done: String
-    ) async throws(SwashCoreError) -> Command {
+    ) async throws(BuildError) -> Command {
         let command = command(program, arguments, in: directory)
-        try await progress.phase(phase, done: done) { output throws(SwashCoreError) in
-            let outcome = try await program.explaining { () throws(SwashCoreError) in
+        try await progress.phase(phase, done: done) { output throws(BuildError) in
+            let outcome = try await program.explaining { () throws(BuildError) in
                 try await runner.run(command, output: output)
             }
             try Self.requireSuccess(outcome, of: command)
@@ -55,9 +55,9 @@ public struct Toolchain: Sendable {
 
     /// Runs a query quietly and returns its stdout.
     /// - Throws: as `compile`.
-    func query(_ program: ToolProgram, _ arguments: [String], in directory: URL) async throws(SwashCoreError) -> Data {
+    func query(_ program: ToolProgram, _ arguments: [String], in directory: URL) async throws(BuildError) -> Data {
         let command = command(program, arguments, in: directory)
-        let outcome = try await program.explaining { () throws(SwashCoreError) in
+        let outcome = try await program.explaining { () throws(BuildError) in
             try await runner.capture(command, limit: Self.queryLimit)
         }
         try Self.requireSuccess(outcome, of: command)
@@ -68,7 +68,7 @@ public struct Toolchain: Sendable {
     /// - Throws: as `query`, or `.toolOutputUnreadable` when the JSON does not decode.
     func queryJSON<T: Decodable>(
         _ type: T.Type, _ program: ToolProgram, _ arguments: [String], in directory: URL
-    ) async throws(SwashCoreError) -> T {
+    ) async throws(BuildError) -> T {
         let data = try await query(program, arguments, in: directory)
         do {
             return try JSONDecoder().decode(T.self, from: data)
@@ -78,7 +78,7 @@ public struct Toolchain: Sendable {
         }
     }
 
-    private static func requireSuccess(_ outcome: CommandOutcome, of command: Command) throws(SwashCoreError) {
+    private static func requireSuccess(_ outcome: CommandOutcome, of command: Command) throws(BuildError) {
         guard outcome.exit.isSuccess else {
             throw .toolFailed(
                 command: command.description, directory: command.directory.path, exit: outcome.exit,
@@ -87,7 +87,7 @@ public struct Toolchain: Sendable {
     }
 
     /// Fails with `.builtBinaryMissing` unless `url` is a file.
-    static func requireBinary(_ url: URL, builtBy command: String, advice: String) throws(SwashCoreError) {
+    static func requireBinary(_ url: URL, builtBy command: String, advice: String) throws(BuildError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue
         else {
@@ -125,7 +125,7 @@ struct ToolProgram: Sendable {
     }
 
     /// Runs `body`, replacing a generic "not found" with advice about this tool.
-    func explaining<T>(_ body: () async throws(SwashCoreError) -> T) async throws(SwashCoreError) -> T {
+    func explaining<T>(_ body: () async throws(BuildError) -> T) async throws(BuildError) -> T {
         do {
             return try await body()
         } catch .toolNotFound {

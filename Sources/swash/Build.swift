@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwashCore
 
 extension Swash {
@@ -14,12 +15,14 @@ extension Swash {
                 """)
 
         @Option(name: [.customShort("p"), .customLong("config-path")], help: ArgumentHelp(
-            "wasmcloud.toml, or the directory holding it.", discussion: "Default: the current directory.", valueName: "path"))
-        var path: String?
+            "wasmcloud.toml, or the directory holding it.", discussion: "Default: the current directory.", valueName: "path"),
+            transform: Convert.path)
+        var path: URL?
 
         @Option(help: ArgumentHelp(
-            "Package this binary instead of compiling (used by the build-provider plugin).", valueName: "path"))
-        var binary: String?
+            "Package this binary instead of compiling (used by the build-provider plugin).", valueName: "path"),
+            transform: Convert.path)
+        var binary: URL?
 
         @Flag(name: .long, help: "Also show the wasmcloud.toml keys that were read and ignored.")
         var verbose = false
@@ -28,15 +31,13 @@ extension Swash {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await output.run {
-                let context = SwashContext.current()
-                let result = try await BuildWorkflow.build(
-                    BuildWorkflow.Request(path: path, keys: keys.options, binary: binary, verbose: verbose),
-                    context: context, progress: .standardError(environment: context.environment))
-                output.print(
-                    json: ["path": result.path.path, "target": result.target.rawValue, "success": true],
-                    text: "Provider built and signed: \(result.path.path)")
-            }
+            let context = SwashContext.cli
+            let result = try await BuildWorkflow.build(
+                BuildWorkflow.Request(path: path ?? context.currentDirectory, keys: keys.options, binary: binary, verbose: verbose),
+                context: context)
+            try output.print(
+                json: ["path": result.path.path, "target": result.target.rawValue, "success": true],
+                text: "Provider built and signed: \(result.path.path)")
         }
     }
 }

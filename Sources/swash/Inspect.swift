@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import SwashCore
+import UntrustedText
 
 extension Swash {
     /// `swash inspect`.
@@ -27,7 +29,9 @@ struct ArchiveInspectOptions: ParsableArguments {
         pulled into ~/.wash/cache/swash first (--insecure, -u/-p as for pull).
         """
 
-    @Argument(help: ArgumentHelp("The archive (.par.gz or .par), or an OCI reference such as localhost:5000/p/http:0.1.0.", valueName: "archive|reference"))
+    @Argument(
+        help: ArgumentHelp("The archive (.par.gz or .par), or an OCI reference such as localhost:5000/p/http:0.1.0.", valueName: "archive|reference"),
+        transform: Convert.nonBlank)
     var archive: String
 
     @OptionGroup var registry: RegistryFlags
@@ -35,22 +39,59 @@ struct ArchiveInspectOptions: ParsableArguments {
     @Flag(name: .long, help: "Print only the raw claims token (claims.jwt).")
     var jwtOnly = false
 
-    func validate() throws {
-        try requireText(archive, "ARCHIVE")
+    func run(output: OutputOptions) async throws {
+        let context = SwashContext.cli
+        let url = try await RegistryWorkflows.archiveForInspection(archive, options: registry.options, context: context)
+        if jwtOnly {
+            let token = try await ArchiveWorkflows.token(url)
+            try output.print(json: ["token": token.encoded, "success": true], text: token.encoded, essential: true)
+            return
+        }
+        let report = try await ArchiveWorkflows.inspect(url)
+        try output.print(json: Self.json(report), text: Self.text(report), essential: true)
+        if let problem = report.trustProblem { throw InspectionFailure(description: problem) }
     }
 
-    func run(output: OutputOptions) async throws {
-        try await output.run {
-            let context = SwashContext.current()
-            let archive = try await RegistryWorkflows.archiveForInspection(archive, options: registry.options, context: context)
-            if jwtOnly {
-                let token = try ArchiveWorkflows.token(archive, context: context)
-                output.print(json: ["token": token.encoded, "success": true], text: token.encoded)
-                return
-            }
-            let inspection = try ArchiveWorkflows.inspect(archive, context: context)
-            output.print(json: inspection.json, text: inspection.text)
-            try inspection.requireValid()
-        }
+    /// `<name> - Capability Provider`, the rows, then the targets. Text read from the archive is escaped.
+    static func text(_ report: ArchiveReport) -> String {
+        func shown(_ text: String?) -> String { text.map { UntrustedText.escape($0) } ?? "None" }
+        var rows: [(String, String)] = [
+            ("Account", report.issuer), ("Service", report.service), ("Vendor", shown(report.vendor)),
+            ("Version", shown(report.version)), ("Revision", report.revision.map(String.init) ?? "None"),
+        ]
+        if let capid = report.capabilityContractID { rows.append(("Capability Contract ID", shown(capid))) }
+        rows.append(("Signature", report.signatureValid ? "valid" : "INVALID"))
+        if let expired = report.expiredAt { rows.append(("Expired", "\(expired) (unix seconds)")) }
+        if let notBefore = report.notValidBefore { rows.append(("Not valid before", "\(notBefore) (unix seconds)")) }
+        let width = rows.map(\.0.count).max() ?? 0
+        var lines = ["\(shown(report.name)) - Capability Provider"]
+        lines += rows.map { "  " + $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+        lines.append("Supported Architecture Targets")
+        lines += report.targets.map { "  " + UntrustedText.escape($0.rawValue) }
+        return lines.joined(separator: "\n")
     }
+
+    /// `name, issuer, service, vendor, version, revision, targets, capability_contract_id?, schema?,
+    /// signature_valid, success` (JSON escapes control characters itself).
+    static func json(_ report: ArchiveReport) -> [String: Any] {
+        var object: [String: Any] = [
+            "name": report.name ?? "None", "issuer": report.issuer, "service": report.service,
+            "vendor": report.vendor, "version": report.version ?? "None",
+            "revision": report.revision.map(String.init) ?? "None",
+            "targets": report.targets.map(\.rawValue),
+            "signature_valid": report.signatureValid, "success": report.isValid,
+        ]
+        if let capid = report.capabilityContractID { object["capability_contract_id"] = capid }
+        if let schema = report.schema,
+            let value = try? JSONSerialization.jsonObject(with: Data(schema.utf8), options: [.fragmentsAllowed])
+        {
+            object["schema"] = value
+        }
+        return object
+    }
+}
+
+/// An archive whose claims cannot be trusted: its report was printed, and this ends the command with exit 1.
+struct InspectionFailure: Error, CustomStringConvertible {
+    var description: String
 }

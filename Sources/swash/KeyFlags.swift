@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NKeys
 import SwashCore
 
@@ -8,8 +9,9 @@ struct KeyDirectoryOption: ParsableArguments {
         name: [.customShort("d"), .customLong("keys-directory")],
         help: ArgumentHelp(
             "Directory holding the .nk key files.",
-            discussion: "Default: $WASH_KEYS, else ~/.wash/keys.", valueName: "dir"))
-    var keysDirectory: String?
+            discussion: "Default: $WASH_KEYS, else ~/.wash/keys.", valueName: "dir"),
+        transform: Convert.path)
+    var keysDirectory: URL?
 }
 
 /// The signing-key flags of `build`, `par create` and `par insert`.
@@ -43,4 +45,20 @@ struct KeyFlags: ParsableArguments {
 extension KeyType: ExpressibleByArgument {
     /// The types offered on the command line (curve keys cannot sign, so they are not offered).
     public static var allValueStrings: [String] { allCases.filter { $0 != .curve }.map(\.rawValue) }
+}
+
+extension OutputOptions {
+    /// Prints a key pair as `gen` and `get` do: public key and seed. Its only copy may be this output, so a
+    /// failure to write it is an error.
+    func printKey(_ pair: KeyPair) throws {
+        try print(
+            json: ["public_key": pair.publicKey.encoded, "seed": pair.seed],
+            text: """
+                Public Key: \(pair.publicKey.encoded)
+                Seed: \(pair.seed)
+
+                Remember that the seed is private, treat it as a secret.
+                """,
+            essential: true)
+    }
 }

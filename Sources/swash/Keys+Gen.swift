@@ -19,24 +19,7 @@ extension Swash.Keys {
         }
 
         func run() async throws {
-            try await output.run {
-                let pair = try KeyWorkflows.generate(type)
-                output.printKey(pair)
-            }
+            try output.printKey(try KeyWorkflows.generate(type))
         }
-    }
-}
-
-extension OutputOptions {
-    /// Prints a key pair as `gen` and `get` do: public key and seed.
-    func printKey(_ pair: KeyPair) {
-        print(
-            json: ["public_key": pair.publicKey.encoded, "seed": pair.seed],
-            text: """
-                Public Key: \(pair.publicKey.encoded)
-                Seed: \(pair.seed)
-
-                Remember that the seed is private, treat it as a secret.
-                """)
     }
 }

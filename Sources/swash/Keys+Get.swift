@@ -15,10 +15,7 @@ extension Swash.Keys {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await output.run {
-                let pair = try KeyWorkflows.key(named: name, keysDirectory: directory.keysDirectory, context: .current())
-                output.printKey(pair)
-            }
+            try output.printKey(try KeyWorkflows.key(named: name, keysDirectory: directory.keysDirectory, context: .cli))
         }
     }
 }

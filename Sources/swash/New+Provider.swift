@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwashCore
 
 extension Swash.New {
@@ -18,31 +19,30 @@ extension Swash.New {
         @Option(help: "Project template: swift or rust.")
         var template: NewProject.Template = .swift
 
-        @Option(help: ArgumentHelp("Directory to create the project in.", discussion: "Default: the current directory.", valueName: "dir"))
-        var path: String?
+        @Option(
+            help: ArgumentHelp("Directory to create the project in.", discussion: "Default: the current directory.", valueName: "dir"),
+            transform: Convert.path)
+        var path: URL?
 
-        @Option(help: ArgumentHelp(
-            "A swash checkout for the swift template's dependency (`.package(path:)`).",
-            discussion: "Default: the released swash, by URL and version.", valueName: "path"))
-        var swashPath: String?
+        @Option(
+            help: ArgumentHelp(
+                "A swash checkout for the swift template's dependency (`.package(path:)`).",
+                discussion: "Default: the released swash, by URL and version.", valueName: "path"),
+            transform: Convert.path)
+        var swashPath: URL?
 
         @OptionGroup var output: OutputOptions
 
-        func validate() throws {
-            do {
-                try NewProject.validate(name: name, template: template)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
-
         func run() async throws {
-            try await output.run {
-                let created = try NewProject.create(
-                    NewProject.Request(name: name, template: template, parent: path, swashPath: swashPath),
-                    context: .current())
-                output.print(json: created.json, text: created.text)
-            }
+            let context = SwashContext.cli
+            let projectName = try UsageError.check { try NewProject.Name(name, template: template) }
+            let created = try NewProject.create(
+                NewProject.Request(name: projectName, parent: path ?? context.currentDirectory, swashPath: swashPath),
+                context: context)
+            try output.print(
+                json: ["path": created.path.path, "template": created.template.rawValue, "success": true],
+                text: (["Created \(created.template.rawValue) provider project \(created.path.path)", "", "Next:"]
+                    + created.nextCommands.map { "  " + $0 }).joined(separator: "\n"))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwashCore
 
 extension Swash.Par {
@@ -14,14 +15,14 @@ extension Swash.Par {
                 Example: swash par create -n "Fake Payments" -v wasmCloud -b ./target/release/fakepay --compress
                 """)
 
-        @Option(name: .shortAndLong, help: "Display name of the provider.")
+        @Option(name: .shortAndLong, help: "Display name of the provider.", transform: Convert.nonBlank)
         var name: String
 
-        @Option(name: .shortAndLong, help: "Vendor of the provider.")
+        @Option(name: .shortAndLong, help: "Vendor of the provider.", transform: Convert.nonBlank)
         var vendor: String
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("The provider's native binary.", valueName: "path"))
-        var binary: String
+        @Option(name: .shortAndLong, help: ArgumentHelp("The provider's native binary.", valueName: "path"), transform: Convert.path)
+        var binary: URL
 
         @OptionGroup var target: TargetOption
 
@@ -31,19 +32,22 @@ extension Swash.Par {
         @Option(name: [.customShort("r"), .customLong("revision")], help: "Revision number of the provider (rev).")
         var revision: Int?
 
-        @Option(name: .long, help: "Capability contract id (capid), for wasmCloud 0.x hosts that require one.")
+        @Option(name: .long, help: "Capability contract id (capid), for wasmCloud 0.x hosts that require one.", transform: Convert.nonBlank)
         var capid: String?
 
         @Option(
             name: [.customShort("j"), .customLong("schema")],
-            help: ArgumentHelp("JSON file with the provider's configuration schema.", valueName: "schema.json"))
-        var schema: String?
+            help: ArgumentHelp("JSON file with the provider's configuration schema.", valueName: "schema.json"),
+            transform: Convert.path)
+        var schema: URL?
 
-        @Option(name: .long, help: ArgumentHelp("Pre-encoded WIT package to embed as world.wasm.", valueName: "world.wasm"))
-        var wit: String?
+        @Option(name: .long, help: ArgumentHelp("Pre-encoded WIT package to embed as world.wasm.", valueName: "world.wasm"), transform: Convert.path)
+        var wit: URL?
 
-        @Option(name: .long, help: ArgumentHelp("Where to write the archive (a file, or an existing directory).", valueName: "path"))
-        var destination: String?
+        @Option(
+            name: .long, help: ArgumentHelp("Where to write the archive (a file, or an existing directory).", valueName: "path"),
+            transform: Convert.path)
+        var destination: URL?
 
         @Flag(name: .long, help: "Compress with gzip; a destination not ending in .gz gets .gz appended.")
         var compress = false
@@ -52,32 +56,21 @@ extension Swash.Par {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            try requireText(name, "--name")
-            try requireText(vendor, "--vendor")
-            try requireText(binary, "--binary")
-            if let capid { try requireText(capid, "--capid") }
             if let revision, !(0...Int(Int32.max)).contains(revision) {
                 throw ValidationError("--revision must be between 0 and \(Int32.max)")
             }
         }
 
         func run() async throws {
-            try await output.run {
-                let context = SwashContext.current()
-                let request = ArchiveWorkflows.CreateRequest(
-                    name: name, vendor: vendor, binary: binary, arch: target.arch, version: version, revision: revision,
-                    capabilityContractID: capid, schema: schema, wit: wit, destination: destination, compress: compress)
-                let written = try ArchiveWorkflows.create(
-                    request, keys: SigningKeys(options: keys.options, context: context), context: context)
-                output.print(
-                    json: ["file": written.path.path, "success": true],
-                    text: "Successfully created archive \(written.path.path)")
-            }
+            let context = SwashContext.cli
+            let request = ArchiveWorkflows.CreateRequest(
+                name: name, vendor: vendor, binary: binary, target: target.arch, version: version, revision: revision,
+                capabilityContractID: capid, schema: schema, wit: wit, destination: destination, compress: compress)
+            let written = try await ArchiveWorkflows.create(
+                request, keys: SigningKeys(options: keys.options, context: context), context: context)
+            try output.print(
+                json: ["file": written.path.path, "success": true],
+                text: "Successfully created archive \(written.path.path)")
         }
     }
-}
-
-/// A usage error unless `value` has non-blank text.
-func requireText(_ value: String, _ flag: String) throws {
-    if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("\(flag) must not be empty") }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwashCore
 
 extension Swash.Par {
@@ -15,11 +16,11 @@ extension Swash.Par {
                 Example: swash par insert fakepay.par.gz -b ./aarch64/fakepay -a aarch64-linux
                 """)
 
-        @Argument(help: ArgumentHelp("The archive to extend (.par.gz or .par).", valueName: "archive"))
-        var archive: String
+        @Argument(help: ArgumentHelp("The archive to extend (.par.gz or .par).", valueName: "archive"), transform: Convert.path)
+        var archive: URL
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("The native binary to add.", valueName: "path"))
-        var binary: String
+        @Option(name: .shortAndLong, help: ArgumentHelp("The native binary to add.", valueName: "path"), transform: Convert.path)
+        var binary: URL
 
         @OptionGroup var target: TargetOption
 
@@ -29,21 +30,14 @@ extension Swash.Par {
         @OptionGroup var keys: KeyFlags
         @OptionGroup var output: OutputOptions
 
-        func validate() throws {
-            try requireText(archive, "ARCHIVE")
-            try requireText(binary, "--binary")
-        }
-
         func run() async throws {
-            try await output.run {
-                let context = SwashContext.current()
-                let request = ArchiveWorkflows.InsertRequest(archive: archive, binary: binary, arch: target.arch, forceResign: forceResign)
-                let written = try ArchiveWorkflows.insert(
-                    request, keys: SigningKeys(options: keys.options, context: context), context: context)
-                output.print(
-                    json: ["file": written.path.path, "target": written.target.rawValue, "success": true],
-                    text: "Successfully inserted \(binary) into archive \(written.path.path) as \(written.target)")
-            }
+            let context = SwashContext.cli
+            let request = ArchiveWorkflows.InsertRequest(archive: archive, binary: binary, target: target.arch, forceResign: forceResign)
+            let written = try await ArchiveWorkflows.insert(
+                request, keys: SigningKeys(options: keys.options, context: context), context: context)
+            try output.print(
+                json: ["file": written.path.path, "target": written.target.rawValue, "success": true],
+                text: "Successfully inserted \(binary.path) into archive \(written.path.path) as \(written.target)")
         }
     }
 }

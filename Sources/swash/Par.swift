@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProviderArchiveKit
 import SwashCore
 
 extension Swash {
@@ -22,10 +23,7 @@ struct TargetOption: ParsableArguments {
         name: [.customShort("a"), .customLong("arch")],
         help: ArgumentHelp(
             "Target the binary runs on, as <arch>-<os>.", discussion: "Default: this machine's, e.g. x86_64-linux.",
-            valueName: "target"))
-    var arch: String?
-
-    func validate() throws {
-        if let arch, let problem = ArchiveWorkflows.targetNameProblem(arch) { throw ValidationError("--arch: \(problem)") }
-    }
+            valueName: "target"),
+        transform: Convert.target)
+    var arch: TargetName?
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Registry
 import SwashCore
 
 extension Swash {
@@ -13,31 +15,29 @@ extension Swash {
                 [registry] of wasmcloud.toml supplies the default registry and a credentials file.
                 """)
 
-        @Argument(help: "What to pull: registry/repository[:tag][@sha256:…]; no tag means latest.")
-        var reference: String
+        @Argument(help: "What to pull: registry/repository[:tag][@sha256:…]; no tag means latest.", transform: Convert.reference)
+        var reference: OCIReferenceText
 
-        @Option(name: .customLong("destination"), help: ArgumentHelp("File to write, or an existing directory.", valueName: "path"))
-        var destination: String?
+        @Option(
+            name: .customLong("destination"), help: ArgumentHelp("File to write, or an existing directory.", valueName: "path"),
+            transform: Convert.path)
+        var destination: URL?
 
-        @Option(name: .customLong("digest"), help: ArgumentHelp("The manifest digest the artifact must have (as push printed it).", valueName: "sha256:…"))
-        var digest: String?
+        @Option(
+            name: .customLong("digest"),
+            help: ArgumentHelp("The manifest digest the artifact must have (as push printed it).", valueName: "sha256:…"),
+            transform: Convert.digest)
+        var digest: OCIDigest?
 
         @OptionGroup var registry: RegistryFlags
         @OptionGroup var output: OutputOptions
 
-        func validate() throws {
-            do { _ = try OCIReference(parsing: reference) } catch { throw ValidationError(error.description) }
-            if let digest, OCIDigest(parsing: digest) == nil {
-                throw ValidationError("--digest: \"\(digest)\" is not of the form sha256:<64 lowercase hex digits>")
-            }
-        }
-
         func run() async throws {
-            try await output.run {
-                let options = PullOptions(registry: registry.options, destination: destination, digest: digest)
-                let result = try await RegistryWorkflows.pull(reference: reference, options: options, context: .current())
-                output.print(json: result.json, text: result.text)
-            }
+            let options = PullOptions(registry: registry.options, destination: destination, digest: digest)
+            let result = try await RegistryWorkflows.pull(reference: reference, options: options, context: .cli)
+            try output.print(
+                json: ["file": result.file.path, "reference": result.reference.description, "digest": result.digest.description, "success": true],
+                text: "Successfully pulled \(result.reference) to \(result.file.path)\nDigest: \(result.digest)")
         }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Registry
 import SwashCore
 
 extension Swash {
@@ -14,11 +16,11 @@ extension Swash {
                 push_insecure and a credentials file.
                 """)
 
-        @Argument(help: "Where to push: registry/repository:tag, e.g. localhost:5000/providers/http:0.1.0.")
-        var reference: String
+        @Argument(help: "Where to push: registry/repository:tag, e.g. localhost:5000/providers/http:0.1.0.", transform: Convert.reference)
+        var reference: OCIReferenceText
 
-        @Argument(help: "The provider archive (.par.gz or .par).")
-        var archive: String
+        @Argument(help: "The provider archive (.par.gz or .par).", transform: Convert.path)
+        var archive: URL
 
         @Flag(name: .customLong("allow-latest"), help: "Allow the tag latest (also implied by a reference without a tag).")
         var allowLatest = false
@@ -28,28 +30,23 @@ extension Swash {
             help: ArgumentHelp("A manifest annotation; repeatable.", valueName: "key=value"))
         var annotations: [String] = []
 
-        @Option(name: .customLong("config"), help: ArgumentHelp("JSON file pushed as the config blob instead of {}.", valueName: "file"))
-        var config: String?
+        @Option(name: .customLong("config"), help: ArgumentHelp("JSON file pushed as the config blob instead of {}.", valueName: "file"), transform: Convert.path)
+        var config: URL?
 
         @OptionGroup var registry: RegistryFlags
         @OptionGroup var output: OutputOptions
 
-        func validate() throws {
-            do {
-                _ = try RegistryWorkflows.pushReference(reference, allowLatest: allowLatest)
-                _ = try RegistryWorkflows.manifestAnnotations(annotations, environment: [:])
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
-
         func run() async throws {
-            try await output.run {
-                let options = PushOptions(
-                    registry: registry.options, allowLatest: allowLatest, annotations: annotations, configFile: config)
-                let result = try await RegistryWorkflows.push(reference: reference, archive: archive, options: options, context: .current())
-                output.print(json: result.json, text: result.text)
+            let parsed = try UsageError.check { try RegistryWorkflows.annotations(parsing: annotations) }
+            if reference.digest != nil || (!allowLatest && (reference.tag ?? "latest") == "latest") {
+                // The same rule the workflow applies, checked here so that it is a usage error.
+                _ = try UsageError.check { try RegistryWorkflows.pushReference(reference, allowLatest: allowLatest) }
             }
+            let options = PushOptions(registry: registry.options, allowLatest: allowLatest, annotations: parsed, configFile: config)
+            let result = try await RegistryWorkflows.push(reference: reference, archive: archive, options: options, context: .cli)
+            try output.print(
+                json: ["reference": result.reference.description, "digest": result.digest.description, "success": true],
+                text: "Successfully pushed \(result.reference)\nDigest: \(result.digest)")
         }
     }
 }

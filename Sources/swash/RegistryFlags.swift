@@ -24,6 +24,6 @@ struct RegistryFlags: ParsableArguments {
 
     /// The flags as SwashCore options; `[registry]` of the current directory's wasmcloud.toml supplies defaults.
     var options: RegistryOptions {
-        RegistryOptions(insecure: insecure, username: user, password: password, projectDirectory: SwashContext.current().currentDirectory)
+        RegistryOptions(insecure: insecure, username: user, password: password, projectDirectory: SwashContext.cli.currentDirectory)
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FileIO
+import Foundation
 
 @main
 struct Swash: AsyncParsableCommand {
@@ -7,4 +9,36 @@ struct Swash: AsyncParsableCommand {
         abstract: "Build, sign, inspect and ship wasmCloud capability provider archives.",
         subcommands: [Build.self, New.self, Inspect.self, Par.self, Push.self, Pull.self, Keys.self]
     )
+
+    /// Parses, runs one command, and prints every failure through `Failure`: usage errors exit 64 (as JSON with
+    /// `-o json`), other failures exit 1. SIGINT and SIGTERM remove the temporary files in use first.
+    static func main() async {
+        _ = Console.shared  // fills closed standard descriptors before anything opens a file
+        InterruptCleanup.install()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let json = Failure.wantsJSON(arguments)
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            let code = exitCode(for: error)
+            if json, code == .validationFailure { Failure.exit(message(for: error), code: code.rawValue, json: true) }
+            exit(withError: error)  // help, version, and usage errors in ArgumentParser's own words
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as UsageError {
+            if json { Failure.exit(error.description, code: ExitCode.validationFailure.rawValue, json: true) }
+            type(of: command).exit(withError: ValidationError(error.description))
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+            Failure.exit(message, code: ExitCode.failure.rawValue, json: json)
+        }
+    }
 }

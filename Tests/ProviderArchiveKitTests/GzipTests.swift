@@ -9,7 +9,7 @@ private func parallelGzip(
     _ data: [UInt8], chunkSize: Int, workers: Int = 2, piece: Int = 7_919, in directory: URL, name: String = "out.gz"
 ) throws -> URL {
     let url = directory.appendingPathComponent(name)
-    let file = try AtomicFile(destination: url)
+    let file = try ArchiveFile(destination: url)
     let writer = try ParallelGzipWriter(file: file, chunkSize: chunkSize, workers: workers)
     try data.withUnsafeBytes { bytes in
         var offset = 0
@@ -125,7 +125,7 @@ struct ParallelGzipTests {
         let placeholder = [UInt8](repeating: UInt8(ascii: "0"), count: 70_000)  // two stored blocks
         let patch = fakeBinary(70_000, seed: 3)
         let after = mixedBytes(150_000, seed: 4)
-        let file = try AtomicFile(destination: url)
+        let file = try ArchiveFile(destination: url)
         let writer = try ParallelGzipWriter(file: file, chunkSize: 32 << 10)
         try before.withUnsafeBytes { try writer.write($0) }
         try writer.beginReserved()

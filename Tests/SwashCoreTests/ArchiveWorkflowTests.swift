@@ -1,22 +1,17 @@
 import Foundation
+import ProviderArchiveKit
 import SwashCore
 import SwashTestSupport
 import Testing
+import Wascap
 
 /// The archive workflows against a temporary home: never the real `~/.wash`.
 @Suite("Archive workflows")
 struct ArchiveWorkflowTests {
-    final class Log: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func append(_ line: String) { lock.withLock { lines.append(line) } }
-        var all: [String] { lock.withLock { lines } }
-    }
-
-    func context(_ home: URL, environment: [String: String] = [:], log: Log = Log()) -> SwashContext {
+    func context(_ home: URL, environment: [String: String] = [:]) -> SwashContext {
         SwashContext(
             environment: ["USER": "tester"].merging(environment) { $1 }, homeDirectory: home, currentDirectory: home,
-            log: { log.append($0) })
+            log: { _ in })
     }
 
     func setUp() throws -> (URL, SwashContext, SigningKeys) {
@@ -26,65 +21,90 @@ struct ArchiveWorkflowTests {
         return (home, context, SigningKeys(options: KeyOptions(), context: context))
     }
 
-    @Test func destinationRules() throws {
+    /// The claims of the archive a workflow wrote.
+    func claims(_ written: ArchiveWorkflows.Written) throws -> ProviderClaims {
+        let token = try ProviderArchive.readToken(from: written.path)
+        #expect(token.encoded == written.token)
+        return token.claims
+    }
+
+    @Test func destinationRules() async throws {
         let (home, context, keys) = try setUp()
-        func create(_ destination: String?, compress: Bool) throws -> String {
-            try ArchiveWorkflows.create(
-                .init(name: "N", vendor: "V", binary: "prov.so", destination: destination, compress: compress),
+        func create(_ destination: String?, compress: Bool) async throws -> String {
+            try await ArchiveWorkflows.create(
+                .init(
+                    name: "N", vendor: "V", binary: context.resolve(path: "prov.so"),
+                    destination: destination.map(context.resolve(path:)), compress: compress),
                 keys: keys, context: context
             ).path.path
         }
-        #expect(try create(nil, compress: false) == home.path + "/prov.par")
-        #expect(try create(nil, compress: true) == home.path + "/prov.par.gz")
-        #expect(try create("x.par", compress: true) == home.path + "/x.par.gz")
-        #expect(try create("y.par.gz", compress: true) == home.path + "/y.par.gz")
-        #expect(try create("z.par", compress: false) == home.path + "/z.par")
-        #expect(try create(".", compress: true) == home.path + "/prov.par.gz")
-        #expect(try create(home.path + "/abs.par", compress: false) == home.path + "/abs.par")
+        #expect(try await create(nil, compress: false) == home.path + "/prov.par")
+        #expect(try await create(nil, compress: true) == home.path + "/prov.par.gz")
+        #expect(try await create("x.par", compress: true) == home.path + "/x.par.gz")
+        #expect(try await create("y.par.gz", compress: true) == home.path + "/y.par.gz")
+        #expect(try await create("z.par", compress: false) == home.path + "/z.par")
+        #expect(try await create(".", compress: true) == home.path + "/prov.par.gz")
+        #expect(try await create(home.path + "/abs.par", compress: false) == home.path + "/abs.par")
     }
 
-    @Test func sourceDateEpochFixesTimeAndID() throws {
+    @Test func sourceDateEpochFixesTimeAndID() async throws {
         let (home, _, _) = try setUp()
-        let log = Log()
-        let fixed = context(home, environment: ["SOURCE_DATE_EPOCH": "1234567890"], log: log)
+        let fixed = context(home, environment: ["SOURCE_DATE_EPOCH": "1234567890"])
         let keys = SigningKeys(options: KeyOptions(), context: fixed)
-        let a = try ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: "prov.so", destination: "a.par"), keys: keys, context: fixed)
-        let b = try ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: "prov.so", destination: "b.par"), keys: keys, context: fixed)
-        #expect(a.token.claims.issuedAt == 1_234_567_890)
-        #expect(a.token.encoded == b.token.encoded)
+        func request(_ name: String) -> ArchiveWorkflows.CreateRequest {
+            .init(name: "N", vendor: "V", binary: home.appendingPathComponent("prov.so"), destination: home.appendingPathComponent(name))
+        }
+        let a = try await ArchiveWorkflows.create(request("a.par"), keys: keys, context: fixed)
+        let b = try await ArchiveWorkflows.create(request("b.par"), keys: keys, context: fixed)
+        #expect(try claims(a).issuedAt == 1_234_567_890)
+        #expect(a.token == b.token)
         #expect(try Data(contentsOf: a.path) == Data(contentsOf: b.path))
 
-        let malformed = context(home, environment: ["SOURCE_DATE_EPOCH": "yesterday"], log: log)
-        let c = try ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: "prov.so", destination: "c.par"), keys: keys, context: malformed)
-        #expect(c.token.claims.issuedAt > 1_600_000_000)
-        #expect(log.all.contains { $0.contains("SOURCE_DATE_EPOCH=\"yesterday\"") })
+        // One reading of SOURCE_DATE_EPOCH for archives and manifests: a malformed value is an error naming it,
+        // and nothing is written.
+        let malformed = context(home, environment: ["SOURCE_DATE_EPOCH": "yesterday"])
+        let error = await #expect(throws: SourceDateEpochError.self) {
+            try await ArchiveWorkflows.create(request("c.par"), keys: keys, context: malformed)
+        }
+        #expect(error?.description.hasPrefix("SOURCE_DATE_EPOCH: \"yesterday\" is not a number of seconds") == true)
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("c.par").path))
+        #expect(try context(home, environment: ["SOURCE_DATE_EPOCH": " 42 "]).sourceDateEpoch() == 42)
+        #expect(try context(home, environment: ["SOURCE_DATE_EPOCH": ""]).sourceDateEpoch() == nil)
     }
 
-    @Test func insertKeepsSubjectUnlessGivenAndFollowsCompression() throws {
+    @Test func insertKeepsSubjectUnlessGivenAndFollowsCompression() async throws {
         let (home, context, keys) = try setUp()
-        let created = try ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: "prov.so", compress: true), keys: keys, context: context)
-        let inserted = try ArchiveWorkflows.insert(.init(archive: "prov.par.gz", binary: "prov.so", arch: "aarch64-linux"), keys: keys, context: context)
-        #expect(inserted.token.claims.subject == created.token.claims.subject)
-        #expect(inserted.token.claims.issuer == created.token.claims.issuer)
-        #expect(inserted.token.claims.id != created.token.claims.id)
-        #expect(Array(try Data(contentsOf: home.appendingPathComponent("prov.par.gz")).prefix(2)) == [0x1F, 0x8B])
+        let binary = home.appendingPathComponent("prov.so")
+        let archive = home.appendingPathComponent("prov.par.gz")
+        let created = try await ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: binary, compress: true), keys: keys, context: context)
+        let inserted = try await ArchiveWorkflows.insert(
+            .init(archive: archive, binary: binary, target: try TargetName("aarch64-linux")), keys: keys, context: context)
+        #expect(try claims(inserted).subject == claims(created).subject)
+        #expect(try claims(inserted).issuer == claims(created).issuer)
+        #expect(try claims(inserted).id != claims(created).id)
+        #expect(Array(try Data(contentsOf: archive).prefix(2)) == [0x1F, 0x8B])
 
         // An explicit subject replaces the archive's.
         let service = try KeyWorkflows.generate(.service)
         let explicit = SigningKeys(options: KeyOptions(subject: service.seed), context: context)
-        let replaced = try ArchiveWorkflows.insert(.init(archive: "prov.par.gz", binary: "prov.so"), keys: explicit, context: context)
-        #expect(replaced.token.claims.subject == service.publicKey.encoded)
+        let replaced = try await ArchiveWorkflows.insert(.init(archive: archive, binary: binary), keys: explicit, context: context)
+        #expect(try claims(replaced).subject == service.publicKey.encoded)
 
-        let inspection = try ArchiveWorkflows.inspect("prov.par.gz", context: context)
-        #expect(inspection.archive.targetNames.map(\.rawValue) == ["aarch64-linux", "x86_64-linux"])
-        #expect(inspection.validation.isValid)
-        try inspection.requireValid()
-        #expect(inspection.text.hasPrefix("N - Capability Provider\n  Account    A"))
+        let report = try await ArchiveWorkflows.inspect(archive)
+        #expect(report.targets.map(\.rawValue) == ["aarch64-linux", "x86_64-linux"])
+        #expect(report.isValid && report.signatureValid)
+        #expect(report.name == "N" && report.vendor == "V" && report.issuer.hasPrefix("A"))
+        let encoded = try JSONEncoder().encode(report)
+        #expect(try JSONDecoder().decode(ArchiveReport.self, from: encoded).targets == report.targets)
     }
 
-    @Test func targetNameProblems() {
-        #expect(ArchiveWorkflows.targetNameProblem("x86_64-linux") == nil)
-        #expect(ArchiveWorkflows.targetNameProblem("claims")?.contains("reserved") == true)
-        #expect(ArchiveWorkflows.targetNameProblem("a/b")?.contains("nested path") == true)
+    @Test func missingInputsSayWhatTheSystemSaid() async throws {
+        let (home, context, keys) = try setUp()
+        let missing = home.appendingPathComponent("nope")
+        let error = await #expect(throws: (any Error).self) {
+            try await ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: missing), keys: keys, context: context)
+        }
+        #expect("\(error!)" == "cannot read \"\(missing.path)\": No such file or directory")
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent(".wash").path), "no key generated")
     }
 }

@@ -5,6 +5,8 @@ import SwashTestSupport
 import Testing
 import WasmCloudManifest
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 /// `swash build`'s workflow with a fake toolchain: what gets packaged, named and signed, and what a
@@ -48,7 +50,7 @@ struct BuildWorkflowTests {
         let binary = Data((0..<10_000).map { UInt8($0 % 251) })
         let runner = fakeGo(writing: binary)
         let result = try await BuildWorkflow.build(
-            BuildWorkflow.Request(path: dir.path), context: context, progress: WrittenText().display(.silent),
+            BuildWorkflow.Request(path: dir), context: context,
             runner: runner)
 
         #expect(result.path == dir.appendingPathComponent("build/go-thing.par.gz"))
@@ -85,8 +87,8 @@ struct BuildWorkflowTests {
         try Data("binary bytes".utf8).write(to: artifact)
         let runner = FakeRunner { _ in Issue.record("no command may run"); return FakeRunner.Reply() }
         let result = try await BuildWorkflow.build(
-            BuildWorkflow.Request(path: dir.appendingPathComponent("wasmcloud.toml").path, binary: artifact.path),
-            context: context, progress: WrittenText().display(.silent), runner: runner)
+            BuildWorkflow.Request(path: dir.appendingPathComponent("wasmcloud.toml"), binary: artifact),
+            context: context, runner: runner)
         #expect(result.path.lastPathComponent == "swifty.par.gz")
         #expect(runner.calls.isEmpty)
         // [provider] key_directory is honoured, and the service key is named after bin_name.
@@ -102,9 +104,9 @@ struct BuildWorkflowTests {
         let old = build.appendingPathComponent("go-thing.par.gz")
         try Data("the previous archive".utf8).write(to: old)
         let runner = fakeGo(writing: Data(), exit: .exited(2), lines: ["./main.go:3:1: syntax error: non-declaration statement"])
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await BuildWorkflow.build(
-                BuildWorkflow.Request(path: dir.path), context: context, progress: WrittenText().display(.silent),
+                BuildWorkflow.Request(path: dir), context: context,
                 runner: runner)
         }
         #expect(error?.description.contains("syntax error: non-declaration statement") == true)
@@ -117,7 +119,7 @@ struct BuildWorkflowTests {
         let (dir, _, context) = try project("language = \"rust\"\ntype = \"provider\"\nname = = \"x\"\n")
         let error = await #expect(throws: ManifestError.self) {
             try await BuildWorkflow.build(
-                BuildWorkflow.Request(path: dir.path), context: context, progress: WrittenText().display(.silent),
+                BuildWorkflow.Request(path: dir), context: context,
                 runner: FakeRunner([:]))
         }
         #expect(error?.description.hasPrefix(dir.appendingPathComponent("wasmcloud.toml").path + ":3:8:") == true)
@@ -141,7 +143,7 @@ struct BuildWorkflowTests {
     @Test func unknownTripleIsAnError() throws {
         let (dir, _, _) = try project("language = \"rust\"\ntype = \"provider\"\nname = \"n\"\nversion = \"1.0.0\"\n[provider]\nrust_target = \"banana\"\n")
         let manifest = try ProviderManifest.load(from: dir)
-        let error = #expect(throws: SwashCoreError.self) { try BuildWorkflow.targetName(manifest, environment: [:]) }
+        let error = #expect(throws: BuildError.self) { try BuildWorkflow.targetName(manifest, environment: [:]) }
         #expect(error?.description.hasPrefix("[provider] rust_target \"banana\" is not a target triple") == true)
     }
 

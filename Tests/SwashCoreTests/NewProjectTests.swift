@@ -2,6 +2,8 @@ import Foundation
 import SwashTestSupport
 import Testing
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 @Suite("New project: templates and rendering")
@@ -52,7 +54,7 @@ struct NewProjectTemplateTests {
     }
 
     @Test func anUnknownPlaceholderIsReported() throws {
-        let error = #expect(throws: SwashCoreError.self) {
+        let error = #expect(throws: ProjectError.self) {
             try NewProject.render(.swift, values: ["name": "x"])
         }
         #expect(error?.description.contains("unknown placeholder {{") == true)
@@ -96,7 +98,7 @@ struct NewProjectNameTests {
         ("build", .rust, "Cargo reserves \"build\""),
     ])
     func rejectedNames(_ name: String, _ template: NewProject.Template, _ reason: String) {
-        let error = #expect(throws: SwashCoreError.self) { try NewProject.validate(name: name, template: template) }
+        let error = #expect(throws: ProjectError.self) { try NewProject.validate(name: name, template: template) }
         #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
         #expect(error?.description.hasPrefix("\"\(name)\" cannot name a project: ") == true)
     }
@@ -108,6 +110,16 @@ struct NewProjectWritingTests {
         SwashContext(environment: [:], homeDirectory: directory, currentDirectory: directory, log: { _ in })
     }
 
+    /// A request as the CLI makes it: the name checked, paths resolved against `directory`.
+    func request(
+        _ name: String, template: NewProject.Template = .swift, parent: String = ".", swashPath: String? = nil, in directory: URL
+    ) throws -> NewProject.Request {
+        let context = context(directory)
+        return NewProject.Request(
+            name: try NewProject.Name(name, template: template), parent: context.resolve(path: parent),
+            swashPath: swashPath.map(context.resolve(path:)))
+    }
+
     /// Every path below `directory`, relative, sorted.
     func listing(_ directory: URL) -> [String] {
         (FileManager.default.subpaths(atPath: directory.path) ?? []).sorted()
@@ -115,12 +127,11 @@ struct NewProjectWritingTests {
 
     @Test func createsTheProjectAndSaysWhatToRunNext() throws {
         let directory = try makeTemporaryDirectory()
-        let created = try NewProject.create(NewProject.Request(name: "demo", template: .rust), context: context(directory))
+        let created = try NewProject.create(try request("demo", template: .rust, in: directory), context: context(directory))
         #expect(created.path.path == directory.appendingPathComponent("demo").path)
         #expect(listing(directory) == ["demo", "demo/.gitignore", "demo/Cargo.toml", "demo/README.md", "demo/src", "demo/src/main.rs", "demo/wasmcloud.toml"])
         #expect(created.nextCommands == ["cd demo", "swash build"])
-        #expect(created.text.hasPrefix("Created rust provider project \(created.path.path)\n\nNext:\n  cd demo\n"))
-        #expect(created.json["template"] as? String == "rust" && created.json["success"] as? Bool == true)
+        #expect(created.template == .rust)
     }
 
     @Test func theDefaultDependencyIsTheCanonicalPackageAndSwashPathIsAbsolute() throws {
@@ -129,8 +140,8 @@ struct NewProjectWritingTests {
         try FileManager.default.createDirectory(at: checkout, withIntermediateDirectories: true)
         try Data("// swash\n".utf8).write(to: checkout.appendingPathComponent("Package.swift"))
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("out"), withIntermediateDirectories: true)
-        _ = try NewProject.create(NewProject.Request(name: "remote", parent: "out"), context: context(directory))
-        let local = try NewProject.create(NewProject.Request(name: "local", parent: "out", swashPath: "checkout"), context: context(directory))
+        _ = try NewProject.create(try request("remote", parent: "out", in: directory), context: context(directory))
+        let local = try NewProject.create(try request("local", parent: "out", swashPath: "checkout", in: directory), context: context(directory))
         let remoteManifest = try String(contentsOf: directory.appendingPathComponent("out/remote/Package.swift"), encoding: .utf8)
         let localManifest = try String(contentsOf: local.path.appendingPathComponent("Package.swift"), encoding: .utf8)
         #expect(remoteManifest.contains(NewProject.SwashDependency.canonical.packageLine))
@@ -147,8 +158,8 @@ struct NewProjectWritingTests {
         try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("dangling").path, withDestinationPath: "/nonexistent")
         let before = listing(directory)
         for name in ["taken", "file", "dangling"] {
-            let error = #expect(throws: SwashCoreError.self) {
-                try NewProject.create(NewProject.Request(name: name), context: context(directory))
+            let error = #expect(throws: ProjectError.self) {
+                try NewProject.create(try request(name, in: directory), context: context(directory))
             }
             #expect(error?.description == "\"\(directory.appendingPathComponent(name).path)\" already exists; choose another name or --path, or remove it first (swash new never overwrites)")
         }
@@ -158,12 +169,12 @@ struct NewProjectWritingTests {
 
     @Test func aMissingParentOrCheckoutIsAnError() throws {
         let directory = try makeTemporaryDirectory()
-        let parent = #expect(throws: SwashCoreError.self) {
-            try NewProject.create(NewProject.Request(name: "p", parent: "missing/dir"), context: context(directory))
+        let parent = #expect(throws: ProjectError.self) {
+            try NewProject.create(try request("p", parent: "missing/dir", in: directory), context: context(directory))
         }
         #expect(parent?.description.contains("no such directory; create it or choose another --path") == true)
-        let checkout = #expect(throws: SwashCoreError.self) {
-            try NewProject.create(NewProject.Request(name: "p", swashPath: "."), context: context(directory))
+        let checkout = #expect(throws: ProjectError.self) {
+            try NewProject.create(try request("p", swashPath: ".", in: directory), context: context(directory))
         }
         #expect(checkout?.description == "--swash-path \"\(directory.standardizedFileURL.path)\" holds no Package.swift; give the directory of a swash checkout")
         #expect(listing(directory) == [])

@@ -2,6 +2,8 @@ import Foundation
 import SwashTestSupport
 import Testing
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 /// A provider archive artifact served by `StubHTTPServer`: what a registry would answer for `demo/p:1`.
@@ -43,7 +45,7 @@ private struct StubArtifact: Sendable {
 private func randomData(_ count: Int) -> Data { Data((0..<count).map { _ in UInt8.random(in: 0...255) }) }
 
 private func pullOptions(to directory: URL, user: String? = nil, password: String? = nil) -> PullOptions {
-    PullOptions(registry: RegistryOptions(insecure: true, username: user, password: password), destination: directory.path)
+    PullOptions(registry: RegistryOptions(insecure: true, username: user, password: password), destination: directory)
 }
 
 /// Pulls `demo/p:1` from a scripted server into the test's home.
@@ -99,7 +101,7 @@ struct OCIClientStubTests {
         }
         defer { server.stop() }
         let test = try TestContext()
-        let error = await #expect(throws: SwashCoreError.self) { try await pullDemo(server, test) }
+        let error = await #expect(throws: RegistryError.self) { try await pullDemo(server, test) }
         #expect(
             error?.description
                 == "registry \(server.address) (realm \"http://\(server.address)/token\") requires authentication (HTTP 401); give credentials with -u/-p or WASH_REG_USER/WASH_REG_PASSWORD")
@@ -137,7 +139,7 @@ struct OCIClientStubTests {
         }
         defer { server.stop() }
         let test = try TestContext()
-        let error = await #expect(throws: SwashCoreError.self) { try await pullDemo(server, test) }
+        let error = await #expect(throws: RegistryError.self) { try await pullDemo(server, test) }
         #expect(error?.description.contains("was interrupted after") == true)
         #expect(error?.description.contains("of \(artifact.archive.count) bytes") == true)
         #expect(try visibleAndHiddenFiles(test.home).isEmpty)
@@ -153,7 +155,7 @@ struct OCIClientStubTests {
         // An older file at the destination survives the failed pull.
         let previous = test.home.appendingPathComponent("p.par.gz")
         try Data("previous".utf8).write(to: previous)
-        let error = await #expect(throws: SwashCoreError.self) { try await pullDemo(server, test) }
+        let error = await #expect(throws: RegistryError.self) { try await pullDemo(server, test) }
         #expect(error?.description.hasPrefix("digest mismatch for blob sha256:") == true)
         #expect(try visibleAndHiddenFiles(test.home) == ["p.par.gz"])
         #expect(try Data(contentsOf: previous) == Data("previous".utf8))
@@ -162,7 +164,7 @@ struct OCIClientStubTests {
     @Test func unreachableRegistryIsNamed() async throws {
         let test = try TestContext()
         let port = try freeLoopbackPort()
-        let refused = await #expect(throws: SwashCoreError.self) {
+        let refused = await #expect(throws: RegistryError.self) {
             try await RegistryWorkflows.pull(
                 reference: "127.0.0.1:\(port)/demo/p:1", options: pullOptions(to: test.home), context: test.context())
         }
@@ -173,9 +175,9 @@ struct OCIClientStubTests {
         // HTTPS against a plain-HTTP port: the message suggests --insecure.
         let server = try StubHTTPServer { _ in StubResponse(status: 400) }
         defer { server.stop() }
-        let tls = await #expect(throws: SwashCoreError.self) {
+        let tls = await #expect(throws: RegistryError.self) {
             try await RegistryWorkflows.pull(
-                reference: "\(server.address)/demo/p:1", options: PullOptions(registry: RegistryOptions(), destination: test.home.path),
+                reference: "\(server.address)/demo/p:1", options: PullOptions(registry: RegistryOptions(), destination: test.home),
                 context: test.context())
         }
         #expect(tls?.description.hasPrefix("cannot reach registry \(server.address): ") == true)
@@ -203,7 +205,7 @@ struct OCIRegistryWorkflowTests {
 
         let out = try makeTemporaryDirectory()
         let pulled = try await RegistryWorkflows.pull(
-            reference: reference, options: PullOptions(registry: RegistryOptions(insecure: true), destination: out.path, digest: first.digest.description),
+            reference: reference, options: PullOptions(registry: RegistryOptions(insecure: true), destination: out, digest: first.digest),
             context: test.context())
         #expect(try Data(contentsOf: pulled.file) == Data(contentsOf: archive))
         #expect(pulled.file.path == out.appendingPathComponent("chunked.par.gz").path)
@@ -228,5 +230,24 @@ struct OCIRegistryWorkflowTests {
         let again = try await RegistryWorkflows.fetchForInspection(reference: reference, options: options, context: test.context())
         #expect(again == cached)
         #expect(try Data(contentsOf: again) == Data(contentsOf: archive))
+    }
+}
+
+/// The workflows with references and paths as text, as these tests write them (the CLI parses them first).
+extension RegistryWorkflows {
+    fileprivate static func pull(reference: String, options: PullOptions, context: SwashContext) async throws -> PullResult {
+        try await pull(reference: try OCIReferenceText(parsing: reference), options: options, context: context)
+    }
+
+    fileprivate static func push(reference: String, archive: String, options: PushOptions, context: SwashContext) async throws
+        -> PushResult
+    {
+        try await push(
+            reference: try OCIReferenceText(parsing: reference), archive: URL(fileURLWithPath: archive), options: options,
+            context: context)
+    }
+
+    fileprivate static func fetchForInspection(reference: String, options: RegistryOptions, context: SwashContext) async throws -> URL {
+        try await fetchForInspection(reference: try OCIReferenceText(parsing: reference), options: options, context: context)
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import SwashTestSupport
 import Testing
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 private let hexA = String(repeating: "a", count: 64)
@@ -58,19 +60,12 @@ struct OCIManifestTests {
 
     @Test func annotationsAndCreationTime() throws {
         let flags = ["org.opencontainers.image.source=https://example.com/p", "empty=", "with=equals=sign"]
-        let plain = try RegistryWorkflows.manifestAnnotations(flags, environment: [:])
+        let plain = try RegistryWorkflows.annotations(parsing: flags)
         #expect(plain == ["org.opencontainers.image.source": "https://example.com/p", "empty": "", "with": "equals=sign"])
-        // The creation time comes only from SOURCE_DATE_EPOCH, so pushes stay reproducible.
-        let dated = try RegistryWorkflows.manifestAnnotations([], environment: ["SOURCE_DATE_EPOCH": "1700000000"])
-        #expect(dated == [RegistryWorkflows.createdAnnotation: "2023-11-14T22:13:20Z"])
-        let explicit = try RegistryWorkflows.manifestAnnotations(
-            ["\(RegistryWorkflows.createdAnnotation)=yesterday"], environment: ["SOURCE_DATE_EPOCH": "1700000000"])
-        #expect(explicit == [RegistryWorkflows.createdAnnotation: "yesterday"])
+        // The creation time comes only from SOURCE_DATE_EPOCH (added by push), so pushes stay reproducible.
+        #expect(RegistryWorkflows.createdTimestamp(1_700_000_000) == "2023-11-14T22:13:20Z")
         for bad in [["novalue"], ["=v"], ["k=1", "k=2"]] {
-            #expect(throws: SwashCoreError.self) { try RegistryWorkflows.manifestAnnotations(bad, environment: [:]) }
-        }
-        #expect(throws: SwashCoreError.self) {
-            try RegistryWorkflows.manifestAnnotations([], environment: ["SOURCE_DATE_EPOCH": "soon"])
+            #expect(throws: RegistryError.self) { try RegistryWorkflows.annotations(parsing: bad) }
         }
     }
 
@@ -100,8 +95,8 @@ struct OCIManifestTests {
         #expect(try resolve(RegistryOptions(defaults: project), environment)?.username == "e")
         #expect(try resolve(RegistryOptions(defaults: project))?.username == "p")
         #expect(try resolve(RegistryOptions()) == nil)
-        #expect(throws: SwashCoreError.self) { try resolve(RegistryOptions(username: "f")) }
-        #expect(throws: SwashCoreError.self) { try resolve(RegistryOptions(), ["WASH_REG_USER": "e"]) }
+        #expect(throws: RegistryError.self) { try resolve(RegistryOptions(username: "f")) }
+        #expect(throws: RegistryError.self) { try resolve(RegistryOptions(), ["WASH_REG_USER": "e"]) }
         #expect(RegistryCredentials(username: "alice", password: "s3cret").basicAuthorization == "Basic YWxpY2U6czNjcmV0")
 
         // A wash credentials file: the longest matching registry or registry/repository prefix applies.
@@ -120,7 +115,7 @@ struct OCIManifestTests {
         let other = try OCIReference(parsing: "localhost:5000/x:1")
         #expect(try RegistryWorkflows.credentials(fromFile: file, for: other)?.username == "any")
         #expect(try RegistryWorkflows.credentials(fromFile: file, for: OCIReference(parsing: "quay.io/x:1")) == nil)
-        #expect(throws: SwashCoreError.self) { try RegistryWorkflows.credentials(fromFile: file, for: OCIReference(parsing: "ghcr.io/x:1")) }
+        #expect(throws: RegistryError.self) { try RegistryWorkflows.credentials(fromFile: file, for: OCIReference(parsing: "ghcr.io/x:1")) }
     }
 
     @Test func projectRegistrySectionFillsTheDefaults() throws {
@@ -147,8 +142,7 @@ struct OCIManifestTests {
     @Test func archiveCheckIsTheVerifyingReader() async throws {
         let directory = try makeTemporaryDirectory()
         let archive = try await makeTestArchive(in: directory)
-        #expect(try validateArchive(at: archive).name == "Test Provider")
-        #expect(try validateArchive(at: archive).compression == .gzip)
+        try await RegistryWorkflows.validateArchive(at: archive)
 
         // One byte changed in the middle of the compressed stream: the reader finds it.
         var bytes = [UInt8](try Data(contentsOf: archive))
@@ -160,17 +154,33 @@ struct OCIManifestTests {
         let empty = directory.appendingPathComponent("empty")
         try Data().write(to: empty)
         for url in [damaged, gzipLike, empty] {
-            #expect {
-                try validateArchive(at: url)
-            } throws: { error in
-                "\(error)".hasPrefix("\"\(url.path)\" is not a valid provider archive: ")
-            }
+            let error = await #expect(throws: RegistryError.self) { try await RegistryWorkflows.validateArchive(at: url) }
+            #expect("\(error!)".hasPrefix("\"\(url.path)\" is not a valid provider archive: "))
         }
         // A pulled file is named by its reference in messages.
-        #expect {
-            try validateArchive(at: empty, shownAs: "localhost:5000/x:1")
-        } throws: { error in
-            "\(error)".hasPrefix("\"localhost:5000/x:1\" is not a valid provider archive: ")
+        let error = await #expect(throws: RegistryError.self) {
+            try await RegistryWorkflows.validateArchive(at: empty, shownAs: "localhost:5000/x:1")
+        }
+        #expect("\(error!)".hasPrefix("\"localhost:5000/x:1\" is not a valid provider archive: "))
+    }
+}
+
+private let digestHex = String(repeating: "ab", count: 32)
+
+@Suite("Push references")
+struct PushReferenceTests {
+    @Test func pushRefusesLatestUnlessAllowed() throws {
+        for text in ["localhost:5000/x", "localhost:5000/x:latest"] {
+            #expect(throws: RegistryError.self) { try RegistryWorkflows.pushReference(try OCIReferenceText(parsing: text), allowLatest: false) }
+            #expect(try RegistryWorkflows.pushReference(try OCIReferenceText(parsing: text), allowLatest: true).tag == "latest")
+        }
+        #expect(try RegistryWorkflows.pushReference(try OCIReferenceText(parsing: "localhost:5000/x:0.1.0"), allowLatest: false).tag == "0.1.0")
+        let error = #expect(throws: RegistryError.self) {
+            try RegistryWorkflows.pushReference(try OCIReferenceText(parsing: "localhost:5000/x"), allowLatest: false)
+        }
+        #expect(error?.description.contains("--allow-latest") == true)
+        #expect(throws: RegistryError.self) {
+            try RegistryWorkflows.pushReference(try OCIReferenceText(parsing: "localhost:5000/x@sha256:\(digestHex)"), allowLatest: true)
         }
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import SwashTestSupport
 import Testing
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 /// `cargo metadata --format-version 1 --no-deps` output for packages `(name, directory, bin targets)`.
@@ -109,7 +111,7 @@ struct ToolchainRustTests {
 
     @Test func packageWithoutBinTargetFailsBeforeCompiling() async throws {
         let runner = FakeRunner([metadataArguments: .init(stdout: cargoMetadata([("just-a-lib", project, [])], targetDirectory: target))])
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildRust(RustBuildSettings(projectDirectory: project))
         }
         #expect(error?.description == "found no executable to build in the Rust project \"\(project.path)\"; package just-a-lib has no bin target; add src/main.rs or a [[bin]] section to Cargo.toml")
@@ -123,7 +125,7 @@ struct ToolchainRustTests {
             "build --release": .init(exit: .exited(101), lines: output),
         ])
         let text = WrittenText()
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner, text).buildRust(RustBuildSettings(projectDirectory: project))
         }
         guard case .toolFailed(let command, let directory, let exit, let tail) = error else {
@@ -144,7 +146,7 @@ struct ToolchainRustTests {
 
     @Test func binaryMissingAfterASuccessfulBuildIsReported() async throws {
         let runner = FakeRunner([metadataArguments: .init(stdout: cargoMetadata([("p", project, ["p"])], targetDirectory: target))])
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildRust(RustBuildSettings(projectDirectory: project, binName: "nope"))
         }
         #expect(error?.description == "`cargo build --release` succeeded but the binary is not at \"\(target.path)/release/nope\"; check that [provider] bin_name in wasmcloud.toml names a bin target, and [rust] target_path")
@@ -152,7 +154,7 @@ struct ToolchainRustTests {
 
     @Test func unreadableMetadataIsReported() async throws {
         let runner = FakeRunner([metadataArguments: .init(stdout: "warning: not JSON")])
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).rustDefaultBinName(projectDirectory: project)
         }
         #expect(error?.description.hasPrefix("cannot understand the output of `cargo metadata --format-version 1 --no-deps`: ") == true)
@@ -160,7 +162,7 @@ struct ToolchainRustTests {
 
     @Test func metadataFailureShowsCargosStderr() async throws {
         let runner = FakeRunner([metadataArguments: .init(exit: .exited(101), lines: ["error: could not find `Cargo.toml`"])])
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildRust(RustBuildSettings(projectDirectory: project))
         }
         #expect(error?.description == "`cargo metadata --format-version 1 --no-deps` failed (exit code 101) in \"\(project.path)\"; the last line of its output:\n    error: could not find `Cargo.toml`")
@@ -194,7 +196,7 @@ struct ToolchainMissingToolTests {
         let project = try makeTemporaryDirectory("no-toolchain")
         let text = WrittenText()
         let toolchain = Toolchain(environment: ["PATH": project.path], progress: text.display())
-        let error = await #expect(throws: SwashCoreError.self) { try await test.build(toolchain, project) }
+        let error = await #expect(throws: BuildError.self) { try await test.build(toolchain, project) }
         #expect(error?.description == test.message)
         // Nothing is left behind in the project.
         #expect(try FileManager.default.contentsOfDirectory(atPath: project.path) == [])
@@ -278,7 +280,7 @@ struct ToolchainSwiftTests {
     ])
     func productMustBeUnambiguous(_ products: [(String, String)], _ message: String) async throws {
         let runner = runner(products: products, building: "a")
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildSwift(SwiftBuildSettings(projectDirectory: project))
         }
         #expect(error?.description == message.replacingOccurrences(of: "%@", with: project.path))
@@ -287,7 +289,7 @@ struct ToolchainSwiftTests {
 
     @Test func binPathWithoutAPathIsUnreadable() async throws {
         let runner = runner(products: [("p", "executable")], binPath: "", building: "p")
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildSwift(SwiftBuildSettings(projectDirectory: project))
         }
         #expect(error?.description == "cannot understand the output of `swift build -c release --product p --show-bin-path`: it printed no absolute path")
@@ -295,7 +297,7 @@ struct ToolchainSwiftTests {
 
     @Test func binaryMissingFromTheBinPathIsReported() async throws {
         let runner = runner(products: [("p", "executable")], binPath: "/nonexistent/bin", building: "p")
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildSwift(SwiftBuildSettings(projectDirectory: project))
         }
         #expect(error?.description == "`swift build -c release --product p` succeeded but the binary is not at \"/nonexistent/bin/p\"; check that p is an executable product of the package")
@@ -361,7 +363,7 @@ struct ToolchainGoTests {
     @Test(arguments: [nil, "", "a/b"])
     func binNameIsRequired(_ binName: String?) async throws {
         let runner = goRunner()
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildGo(GoBuildSettings(projectDirectory: project, outputDirectory: output, binName: binName))
         }
         #expect(error?.description == "found no executable to build in the Go project \"\(project.path)\"; set [provider] bin_name in wasmcloud.toml to the binary's file name")
@@ -373,7 +375,7 @@ struct ToolchainGoTests {
         touchBinary(previous)
         try Data("previous".utf8).write(to: previous)
         let runner = goRunner(buildExit: .exited(1))
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildGo(GoBuildSettings(projectDirectory: project, outputDirectory: output, binName: "p"))
         }
         guard case .toolFailed(let command, _, .exited(1), let tail) = error else {
@@ -388,7 +390,7 @@ struct ToolchainGoTests {
 
     @Test func failedGenerateStopsBeforeBuilding() async throws {
         let runner = FakeRunner(["generate ./...": .init(exit: .exited(1), lines: ["main.go:1: running \"stringer\": exec: not found"])])
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await fakeToolchain(runner).buildGo(GoBuildSettings(projectDirectory: project, outputDirectory: output, binName: "p"))
         }
         #expect(error?.description == "`go generate ./...` failed (exit code 1) in \"\(project.path)\"; the last line of its output:\n    main.go:1: running \"stringer\": exec: not found")

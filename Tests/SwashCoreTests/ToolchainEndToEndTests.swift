@@ -2,6 +2,8 @@ import Foundation
 import SwashTestSupport
 import Testing
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 /// The example providers in `Examples/`, each built once per test run with its real toolchain, into
@@ -131,20 +133,20 @@ struct ToolchainEndToEndTests {
         }
         let project = try makeTemporaryDirectory("broken-\(example.rawValue)")
         let toolchain = Toolchain(environment: environment, progress: WrittenText().display(.silent))
-        let error: SwashCoreError?
+        let error: BuildError?
         switch example {
         case .rust:
             try Data("[package]\nname = \"broken\"\nversion = \"0.1.0\"\nedition = \"2021\"\n".utf8)
                 .write(to: project.appendingPathComponent("Cargo.toml"))
             try FileManager.default.createDirectory(at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
             try Data("fn main() { let x: u32 = \"no\"; }\n".utf8).write(to: project.appendingPathComponent("src/main.rs"))
-            error = await #expect(throws: SwashCoreError.self) {
+            error = await #expect(throws: BuildError.self) {
                 try await toolchain.buildRust(RustBuildSettings(projectDirectory: project))
             }
         default:
             try Data("module broken\n\ngo 1.19\n".utf8).write(to: project.appendingPathComponent("go.mod"))
             try Data("package main\n\nfunc main() { undefinedThing() }\n".utf8).write(to: project.appendingPathComponent("main.go"))
-            error = await #expect(throws: SwashCoreError.self) {
+            error = await #expect(throws: BuildError.self) {
                 try await toolchain.buildGo(GoBuildSettings(projectDirectory: project, outputDirectory: project.appendingPathComponent("build"), binName: "broken"))
             }
             // No half-written binary is left in the output directory.

@@ -1,6 +1,8 @@
 import Foundation
 import SwashTestSupport
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 /// A `CommandRunner` that runs nothing: it records each command and answers from a script.
@@ -25,10 +27,10 @@ final class FakeRunner: CommandRunner, @unchecked Sendable {
 
     private let lock = NSLock()
     private var recorded: [Call] = []
-    private let script: @Sendable (Command) throws(SwashCoreError) -> Reply
+    private let script: @Sendable (Command) throws(BuildError) -> Reply
 
     /// A fake answering each command with `script(command)`; the script may also create files.
-    init(script: @escaping @Sendable (Command) throws(SwashCoreError) -> Reply) {
+    init(script: @escaping @Sendable (Command) throws(BuildError) -> Reply) {
         self.script = script
     }
 
@@ -43,7 +45,7 @@ final class FakeRunner: CommandRunner, @unchecked Sendable {
     var calls: [Call] { lock.withLock { recorded } }
     var lines: [String] { calls.map(\.line) }
 
-    func run(_ command: Command, output: @escaping @Sendable (String) -> Void) async throws(SwashCoreError)
+    func run(_ command: Command, output: @escaping @Sendable (String) -> Void) async throws(BuildError)
         -> CommandOutcome
     {
         lock.withLock { recorded.append(Call(kind: .run, command: command)) }
@@ -52,15 +54,16 @@ final class FakeRunner: CommandRunner, @unchecked Sendable {
         return CommandOutcome(exit: reply.exit, tail: Array(reply.lines.suffix(CommandOutcome.tailLimit)))
     }
 
-    func capture(_ command: Command, limit: Int) async throws(SwashCoreError) -> CommandOutcome {
+    func capture(_ command: Command, limit: Int) async throws(BuildError) -> CommandOutcome {
         lock.withLock { recorded.append(Call(kind: .capture, command: command)) }
         let reply = try script(command)
         return CommandOutcome(exit: reply.exit, tail: reply.lines, standardOutput: Data(reply.stdout.utf8))
     }
 }
 
-/// Collects what a `ProgressDisplay` writes.
-final class WrittenText: @unchecked Sendable {
+/// Records what workflows report, as plain lines: `swash: <title>…`, output lines, `swash: <done>` (or
+/// `swash: <title> failed`), notices.
+final class WrittenText: ProgressReporter, @unchecked Sendable {
     private let lock = NSLock()
     private var chunks: [String] = []
 
@@ -69,28 +72,17 @@ final class WrittenText: @unchecked Sendable {
 
     func append(_ chunk: String) { lock.withLock { chunks.append(chunk) } }
 
-    /// A plain display writing here.
-    func display(_ style: ProgressDisplay.Style = .plain, clock: FakeClock? = nil, tick: Duration = .seconds(3600))
-        -> ProgressDisplay
-    {
-        let now: @Sendable () -> ContinuousClock.Instant
-        if let clock {
-            now = { clock.now }
-        } else {
-            now = { .now }
-        }
-        return ProgressDisplay(style: style, tick: tick, now: now) { [self] chunk in append(chunk) }
+    /// This recorder as a reporter (`.silent` records nothing).
+    func display(_ style: Style = .plain) -> any ProgressReporter { style == .silent ? SilentReporter() : self }
+
+    enum Style { case plain, silent }
+
+    func notice(_ text: String) { append(text + "\n") }
+    func beginPhase(_ title: String) { append("swash: \(title)…\n") }
+    func phaseOutput(_ line: String) { append(line + "\n") }
+    func endPhase(title: String, done: String, succeeded: Bool) {
+        append(succeeded ? "swash: \(done)\n" : "swash: \(title) failed\n")
     }
-}
-
-/// A clock that moves only when told to.
-final class FakeClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private let start = ContinuousClock.now
-    private var offset = Duration.zero
-
-    var now: ContinuousClock.Instant { lock.withLock { start + offset } }
-    func advance(by duration: Duration) { lock.withLock { offset += duration } }
 }
 
 /// Writes an empty executable file (creating its directory), as a compiler would.

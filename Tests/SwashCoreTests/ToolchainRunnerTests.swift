@@ -2,6 +2,8 @@ import Foundation
 import SwashTestSupport
 import Testing
 
+@testable import FileIO
+@testable import Registry
 @testable import SwashCore
 
 /// Lines collected from a runner's output sink.
@@ -74,7 +76,7 @@ struct ToolchainRunnerTests {
     }
 
     @Test func captureBeyondTheLimitFails() async throws {
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await runner.capture(shell("head -c 5000 /dev/zero"), limit: 100)
         }
         #expect(error?.description == "cannot run `sh -c 'head -c 5000 /dev/zero'`: it wrote more output than swash accepts")
@@ -101,14 +103,14 @@ struct ToolchainRunnerTests {
         ("/nonexistent/bin/tool", "tool not found at \"/nonexistent/bin/tool\"; check the path"),
     ])
     func aMissingProgramIsToolNotFound(_ executable: String, _ message: String) async throws {
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await runner.run(Command(executable, [], in: URL(fileURLWithPath: "/"), environment: shellEnvironment), output: { _ in })
         }
         #expect(error?.description == message)
     }
 
     @Test func aMissingWorkingDirectoryIsNamed() async throws {
-        let error = await #expect(throws: SwashCoreError.self) {
+        let error = await #expect(throws: BuildError.self) {
             try await runner.run(shell("true", in: URL(fileURLWithPath: "/nonexistent/project")), output: { _ in })
         }
         #expect(error?.description == "cannot run `sh -c true`: its working directory \"/nonexistent/project\" does not exist")
@@ -164,86 +166,5 @@ struct ToolchainOutputLinesTests {
         let result = split([Array(text.utf8)], tailLimit: 3)
         #expect(result.lines.count == 1000)
         #expect(result.tail == ["998", "999", "1000"])
-    }
-}
-
-@Suite("Toolchain: progress display")
-struct ToolchainProgressTests {
-    @Test func plainStyleWritesAnnouncementLinesAndElapsedTime() async throws {
-        let clock = FakeClock()
-        let text = WrittenText()
-        let display = text.display(.plain, clock: clock)
-        let value = await display.phase("compiling with cargo", done: "compiled") { output in
-            output("   Compiling p v0.1.0")
-            clock.advance(by: .milliseconds(12_340))
-            return 7
-        }
-        #expect(value == 7)
-        #expect(text.text == "swash: compiling with cargo…\n   Compiling p v0.1.0\nswash: compiled in 12.3s\n")
-    }
-
-    @Test func failureIsAnnouncedAndRethrown() async throws {
-        let clock = FakeClock()
-        let text = WrittenText()
-        let display = text.display(.plain, clock: clock)
-        await #expect(throws: SwashCoreError.self) {
-            try await display.phase("signing", done: "signed") { _ throws(SwashCoreError) in
-                clock.advance(by: .seconds(1))
-                throw .toolLaunchFailed(command: "x", reason: "y")
-            }
-        }
-        #expect(text.text == "swash: signing…\nswash: signing failed after 1.0s\n")
-    }
-
-    @Test func terminalStyleRedrawsAStatusLineBelowTheOutput() async throws {
-        let clock = FakeClock()
-        let text = WrittenText()
-        let display = text.display(.terminal, clock: clock)
-        await display.phase("compiling with cargo", done: "compiled") { output in
-            clock.advance(by: .milliseconds(1_500))
-            output("warning: unused variable")
-            clock.advance(by: .seconds(1))
-        }
-        let clear = "\r\u{1B}[2K"
-        #expect(text.writes == [
-            "\(clear)⠋ compiling with cargo — 0.0s",
-            "\(clear)warning: unused variable\n\(clear)⠋ compiling with cargo — 1.5s",
-            "\(clear)swash: compiled in 2.5s\n",
-        ])
-    }
-
-    @Test func terminalStatusLineTicksWhileWaiting() async throws {
-        let text = WrittenText()
-        let display = text.display(.terminal, tick: .milliseconds(10))
-        await display.phase("packaging", done: "packaged") { _ in
-            // Wait for a few redraws rather than a fixed time, so a loaded machine cannot starve the check.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while text.writes.count < 6, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-        }
-        let frames = text.writes.dropFirst().dropLast().compactMap { $0.dropFirst(5).first }
-        #expect(frames.count >= 3)
-        #expect(Set(frames).count >= 3)  // the spinner moves
-        let last = try #require(text.writes.last)
-        #expect(last.hasPrefix("\r\u{1B}[2Kswash: packaged in "))
-        // Nothing is drawn after the phase ends.
-        let count = text.writes.count
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(text.writes.count == count)
-    }
-
-    @Test func silentStyleWritesNothing() async {
-        let text = WrittenText()
-        await text.display(.silent).phase("compiling", done: "compiled") { output in output("line") }
-        #expect(text.text == "")
-    }
-
-    @Test(arguments: [
-        (Duration.milliseconds(40), "0.0s"), (.milliseconds(12_345), "12.3s"), (.seconds(59), "59.0s"),
-        (.seconds(125), "2m 05s"), (.seconds(3_600), "60m 00s"),
-    ])
-    func elapsedTimeFormat(_ duration: Duration, _ expected: String) {
-        #expect(ProgressDisplay.format(duration) == expected)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import SwashTestSupport
 import Testing
 
-@testable import SwashCore
+@testable import Registry
 
 private let digestHex = String(repeating: "ab", count: 32)
 
@@ -81,21 +81,6 @@ struct OCIReferenceTests {
         #expect(try OCIReference(parsing: "http:1", defaultRegistry: "localhost:5000").description == "localhost:5000/http:1")
         // An explicit registry wins over the default.
         #expect(try OCIReference(parsing: "ghcr.io/a/b:1", defaultRegistry: "localhost:5000").registry == "ghcr.io")
-    }
-
-    @Test func pushRefusesLatestUnlessAllowed() throws {
-        for text in ["localhost:5000/x", "localhost:5000/x:latest"] {
-            #expect(throws: SwashCoreError.self) { try RegistryWorkflows.pushReference(text, allowLatest: false) }
-            #expect(try RegistryWorkflows.pushReference(text, allowLatest: true).tag == "latest")
-        }
-        #expect(try RegistryWorkflows.pushReference("localhost:5000/x:0.1.0", allowLatest: false).tag == "0.1.0")
-        let error = #expect(throws: SwashCoreError.self) {
-            try RegistryWorkflows.pushReference("localhost:5000/x", allowLatest: false)
-        }
-        #expect(error?.description.contains("--allow-latest") == true)
-        #expect(throws: SwashCoreError.self) {
-            try RegistryWorkflows.pushReference("localhost:5000/x@sha256:\(digestHex)", allowLatest: true)
-        }
     }
 
     @Test func digests() {

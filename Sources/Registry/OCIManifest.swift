@@ -82,8 +82,8 @@ public struct OCIManifest: Codable, Sendable, Hashable {
     ///   - data: the manifest bytes as received.
     ///   - contentType: the response's `Content-Type`, used when the manifest has no `mediaType`.
     ///   - reference: the reference, for messages.
-    /// - Throws: `SwashCoreError.notAProviderArchive` saying what the manifest describes instead.
-    static func providerLayer(in data: Data, contentType: String?, reference: String) throws(SwashCoreError)
+    /// - Throws: `RegistryError.notAProviderArchive` saying what the manifest describes instead.
+    public static func providerLayer(in data: Data, contentType: String?, reference: String) throws(RegistryError)
         -> OCIDescriptor
     {
         let manifest: FetchedManifest
@@ -138,4 +138,9 @@ private struct FetchedManifest: Decodable {
         }
         return "\(kind) with config \(configType) and \(layersText)"
     }
+}
+
+extension OCIDescriptor {
+    /// The digest as a value; descriptors swash builds or accepted always hold a valid one.
+    public var digestValue: OCIDigest { OCIDigest(parsing: digest) ?? OCIDigest(hex: String(repeating: "0", count: 64)) }
 }

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -11,8 +12,9 @@ import Foundation
 /// `Bearer realm=…,service=…,scope=…` the client GETs the realm (with basic credentials when it has
 /// some) for a token covering `repository:<repo>:pull[,push]` and retries once with `Bearer <token>`.
 /// The resulting `Authorization` is kept for the following requests.
-actor OCIRegistryClient {
-    let reference: OCIReference
+public actor OCIRegistryClient {
+    /// The repository (and tag or digest) this client speaks about.
+    public let reference: OCIReference
     private let base: URL
     private let insecure: Bool
     private let credentials: RegistryCredentials?
@@ -24,7 +26,7 @@ actor OCIRegistryClient {
     /// - Parameters:
     ///   - push: ask tokens for `pull,push` instead of `pull`.
     ///   - timeout: seconds without progress before a request fails.
-    init(reference: OCIReference, insecure: Bool, credentials: RegistryCredentials?, push: Bool, timeout: TimeInterval) {
+    public init(reference: OCIReference, insecure: Bool, credentials: RegistryCredentials?, push: Bool, timeout: TimeInterval) {
         self.reference = reference
         self.base = reference.apiBase(insecure: insecure)
         self.insecure = insecure
@@ -38,7 +40,7 @@ actor OCIRegistryClient {
     // MARK: Blobs
 
     /// `HEAD /v2/<repo>/blobs/<digest>`: whether the registry already has the blob.
-    func blobExists(_ digest: OCIDigest) async throws(SwashCoreError) -> Bool {
+    public func blobExists(_ digest: OCIDigest) async throws(RegistryError) -> Bool {
         let response = try await send("HEAD", url("blobs/\(digest)"), what: "blob \(digest)")
         switch response.status {
         case 200: return true
@@ -48,23 +50,23 @@ actor OCIRegistryClient {
     }
 
     /// Uploads a blob held in memory (a config) in one `POST` + `PUT ?digest=`.
-    func uploadBlob(_ data: Data, digest: OCIDigest) async throws(SwashCoreError) {
+    public func uploadBlob(_ data: Data, digest: OCIDigest) async throws(RegistryError) {
         let location = try await startUpload()
         try await finishUpload(at: location, digest: digest, body: data)
     }
 
     /// Uploads a file as a blob, streaming it: in one `PUT` when it fits in a chunk, else `PATCH`es of
     /// `chunkSize` bytes with `Content-Range`, then a closing `PUT ?digest=`.
-    /// - Throws: `SwashCoreError.fileUnreadable` when the file cannot be read or changed size meanwhile.
-    func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int) async throws(SwashCoreError) {
+    /// - Throws: `RegistryError.file` when the file cannot be read or changed size meanwhile.
+    public func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int) async throws(RegistryError) {
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: file) } catch {
-            throw .fileUnreadable(path: file.path, reason: error.localizedDescription)
+            throw .file(FileSystemError(.read, path: file.path, from: error))
         }
         defer { try? handle.close() }
-        func read() throws(SwashCoreError) -> Data {
+        func read() throws(RegistryError) -> Data {
             do { return try handle.read(upToCount: chunkSize) ?? Data() } catch {
-                throw .fileUnreadable(path: file.path, reason: error.localizedDescription)
+                throw .file(FileSystemError(.read, path: file.path, from: error))
             }
         }
         var location = try await startUpload()
@@ -86,23 +88,23 @@ actor OCIRegistryClient {
             offset += Int64(chunk.count)
         }
         guard offset == size else {
-            throw .fileUnreadable(path: file.path, reason: "it changed while being pushed (\(size) bytes, then \(offset))")
+            throw .file(FileSystemError(.read, path: file.path, detail: "it changed while being pushed (\(size) bytes, then \(offset))"))
         }
         try await finishUpload(at: location, digest: digest, body: Data())
     }
 
-    private func startUpload() async throws(SwashCoreError) -> URL {
+    private func startUpload() async throws(RegistryError) -> URL {
         let response = try await send("POST", url("blobs/uploads/"), body: Data(), what: "upload session")
         guard response.status == 202 else { throw failure(response, request: "POST blob upload") }
         return try location(of: response, request: "POST blob upload")
     }
 
-    private func finishUpload(at location: URL, digest: OCIDigest, body: Data) async throws(SwashCoreError) {
+    private func finishUpload(at location: URL, digest: OCIDigest, body: Data) async throws(RegistryError) {
         var components = URLComponents(url: location, resolvingAgainstBaseURL: true)
         let query = (components?.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
         components?.queryItems = query
         guard let url = components?.url else {
-            throw .registryRequestFailed(registry: reference.registry, request: "PUT blob upload", status: 202, detail: "unusable upload location \(location)")
+            throw .requestFailed(registry: reference.registry, request: "PUT blob upload", status: 202, detail: "unusable upload location \(location)")
         }
         let response = try await send(
             "PUT", url, headers: ["Content-Type": "application/octet-stream"], body: body, what: "blob \(digest)")
@@ -116,20 +118,20 @@ actor OCIRegistryClient {
     /// ignores `Range` (answers `200`) is read in one stream.
     /// - Throws: `transferInterrupted` when fewer bytes arrive than the descriptor says, `digestMismatch`
     ///   when the bytes are not the ones named, or what the sink throws.
-    func downloadBlob(
-        _ descriptor: OCIDescriptor, rangeSize: Int, into sink: @escaping @Sendable (Data) throws(SwashCoreError) -> Void
-    ) async throws(SwashCoreError) {
+    public func downloadBlob(
+        _ descriptor: OCIDescriptor, rangeSize: Int, into sink: @escaping @Sendable (Data) throws(RegistryError) -> Void
+    ) async throws(RegistryError) {
         let what = "blob \(descriptor.digest) of \(reference)"
         let tally = DownloadTally(expected: descriptor.size, what: what, sink: sink)
         let blobURL = url("blobs/\(descriptor.digest)")
-        func interrupted(_ reason: String) -> SwashCoreError {
+        func interrupted(_ reason: String) -> RegistryError {
             .transferInterrupted(what: what, received: tally.received, expected: descriptor.size, reason: reason)
         }
         ranges: while tally.received < descriptor.size {
             let start = tally.received
             let end = min(start + Int64(rangeSize), descriptor.size) - 1
             let response: OCIHTTPResponse
-            do throws(SwashCoreError) {
+            do throws(RegistryError) {
                 response = try await send(
                     "GET", blobURL, headers: ["Range": "bytes=\(start)-\(end)"], what: what, expectedSize: descriptor.size,
                     sink: { data in try tally.receive(data) })
@@ -139,20 +141,20 @@ actor OCIRegistryClient {
             switch response.status {
             case 206:
                 guard response.header("Content-Range")?.hasPrefix("bytes \(start)-") == true else {
-                    throw .registryRequestFailed(
+                    throw .requestFailed(
                         registry: reference.registry, request: "GET \(what) (bytes \(start)-\(end))", status: 206,
                         detail: "it sent another range (\(response.header("Content-Range") ?? "none"))")
                 }
                 guard tally.received == end + 1 else { throw interrupted("the registry ended the range early") }
             case 200:
                 guard start == 0 else {
-                    throw .registryRequestFailed(
+                    throw .requestFailed(
                         registry: reference.registry, request: "GET \(what) (bytes \(start)-\(end))", status: 200,
                         detail: "it ignored the Range header after honouring it")
                 }
                 break ranges
             case 404:
-                throw .registryRequestFailed(
+                throw .requestFailed(
                     registry: reference.registry, request: "GET \(what)", status: 404, detail: "the manifest names a blob the registry does not have")
             default:
                 throw failure(response, request: "GET \(what)")
@@ -169,7 +171,7 @@ actor OCIRegistryClient {
 
     /// `PUT /v2/<repo>/manifests/<tag>` of an OCI image manifest.
     /// - Returns: the manifest's digest (checked against the registry's `Docker-Content-Digest`).
-    func putManifest(_ data: Data, tag: String) async throws(SwashCoreError) -> OCIDigest {
+    public func putManifest(_ data: Data, tag: String) async throws(RegistryError) -> OCIDigest {
         let digest = OCIDigest.of(data)
         let response = try await send(
             "PUT", url("manifests/\(tag)"), headers: ["Content-Type": OCIMediaType.imageManifest], body: data,
@@ -183,7 +185,7 @@ actor OCIRegistryClient {
 
     /// `GET /v2/<repo>/manifests/<tag or digest>`, verified against the pinned digest or the registry's
     /// `Docker-Content-Digest`.
-    func manifest() async throws(SwashCoreError) -> (data: Data, contentType: String?, digest: OCIDigest) {
+    public func manifest() async throws(RegistryError) -> (data: Data, contentType: String?, digest: OCIDigest) {
         let response = try await send(
             "GET", url("manifests/\(reference.manifestReference)"),
             headers: ["Accept": OCIMediaType.acceptedManifests.joined(separator: ", ")], what: "manifest of \(reference)")
@@ -207,9 +209,9 @@ actor OCIRegistryClient {
         URL(string: "\(reference.repository)/\(path)", relativeTo: base)!.absoluteURL
     }
 
-    private func location(of response: OCIHTTPResponse, request: String) throws(SwashCoreError) -> URL {
+    private func location(of response: OCIHTTPResponse, request: String) throws(RegistryError) -> URL {
         guard let text = response.header("Location"), let url = URL(string: text, relativeTo: base)?.absoluteURL else {
-            throw .registryRequestFailed(registry: reference.registry, request: request, status: response.status, detail: "no Location header")
+            throw .requestFailed(registry: reference.registry, request: request, status: response.status, detail: "no Location header")
         }
         return url
     }
@@ -218,7 +220,7 @@ actor OCIRegistryClient {
     private func send(
         _ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil, what: String,
         expectedSize: Int64? = nil, sink: OCIBodySink? = nil
-    ) async throws(SwashCoreError) -> OCIHTTPResponse {
+    ) async throws(RegistryError) -> OCIHTTPResponse {
         var challenged = false
         while true {
             var request = URLRequest(url: url)
@@ -237,7 +239,7 @@ actor OCIRegistryClient {
                 continue
             }
             if response.status == 401 || response.status == 403 {
-                throw .registryAuthenticationFailed(
+                throw .authenticationFailed(
                     registry: reference.registry, realm: challenge?.realm, status: response.status,
                     hadCredentials: credentials != nil)
             }
@@ -246,46 +248,46 @@ actor OCIRegistryClient {
     }
 
     private func perform(_ request: URLRequest, what: String, expectedSize: Int64? = nil, sink: OCIBodySink? = nil)
-        async throws(SwashCoreError) -> OCIHTTPResponse
+        async throws(RegistryError) -> OCIHTTPResponse
     {
         do {
             return try await transport.send(request, sink: sink)
         } catch let failure as OCITransportFailure {
-            if let error = failure.sinkError as? SwashCoreError { throw error }
+            if let error = failure.sinkError as? RegistryError { throw error }
             let reason = Self.describe(failure.urlError, sinkError: failure.sinkError)
             if failure.status != nil || failure.received > 0 {
                 throw .transferInterrupted(what: what, received: failure.received, expected: expectedSize, reason: reason)
             }
             let host = request.url.map { url in url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? "") } ?? reference.registry
-            throw .registryUnreachable(registry: host, reason: reason, overHTTPS: request.url?.scheme == "https")
+            throw .unreachable(registry: host, reason: reason, overHTTPS: request.url?.scheme == "https")
         } catch {
-            throw .registryUnreachable(registry: reference.registry, reason: "\(error)", overHTTPS: !insecure)
+            throw .unreachable(registry: reference.registry, reason: "\(error)", overHTTPS: !insecure)
         }
     }
 
     /// Turns a challenge into an `Authorization` header value.
-    private func authorize(_ challenge: OCIAuthChallenge) async throws(SwashCoreError) -> String {
+    private func authorize(_ challenge: OCIAuthChallenge) async throws(RegistryError) -> String {
         switch challenge.scheme {
         case "basic":
             guard let credentials else {
-                throw .registryAuthenticationFailed(registry: reference.registry, realm: challenge.realm, status: 401, hadCredentials: false)
+                throw .authenticationFailed(registry: reference.registry, realm: challenge.realm, status: 401, hadCredentials: false)
             }
             return credentials.basicAuthorization
         case "bearer":
             return try await bearerToken(challenge)
         default:
-            throw .registryRequestFailed(
+            throw .requestFailed(
                 registry: reference.registry, request: "authentication", status: 401,
                 detail: "unsupported authentication scheme \"\(challenge.scheme)\" (swash speaks Basic and Bearer)")
         }
     }
 
     /// GETs a token from the challenge's realm for this repository's scope.
-    private func bearerToken(_ challenge: OCIAuthChallenge) async throws(SwashCoreError) -> String {
+    private func bearerToken(_ challenge: OCIAuthChallenge) async throws(RegistryError) -> String {
         guard let realm = challenge.realm, var components = URLComponents(string: realm),
             components.scheme == "https" || components.scheme == "http"
         else {
-            throw .registryRequestFailed(
+            throw .requestFailed(
                 registry: reference.registry, request: "authentication", status: 401,
                 detail: "the Bearer challenge names no usable token realm (\(challenge.realm ?? "none"))")
         }
@@ -296,7 +298,7 @@ actor OCIRegistryClient {
         if let asked = challenge.parameters["scope"], asked != scope { query.append(URLQueryItem(name: "scope", value: asked)) }
         components.queryItems = query
         guard let url = components.url else {
-            throw .registryRequestFailed(registry: reference.registry, request: "authentication", status: 401, detail: "unusable token realm \(realm)")
+            throw .requestFailed(registry: reference.registry, request: "authentication", status: 401, detail: "unusable token realm \(realm)")
         }
         var request = URLRequest(url: url)
         if let credentials { request.setValue(credentials.basicAuthorization, forHTTPHeaderField: "Authorization") }
@@ -310,11 +312,11 @@ actor OCIRegistryClient {
             guard let decoded = try? JSONDecoder().decode(Token.self, from: response.body),
                 let token = decoded.token ?? decoded.access_token, !token.isEmpty
             else {
-                throw .registryRequestFailed(registry: reference.registry, request: "GET token from \(realm)", status: 200, detail: "the answer holds no token")
+                throw .requestFailed(registry: reference.registry, request: "GET token from \(realm)", status: 200, detail: "the answer holds no token")
             }
             return "Bearer \(token)"
         case 401, 403:
-            throw .registryAuthenticationFailed(
+            throw .authenticationFailed(
                 registry: reference.registry, realm: realm, status: response.status, hadCredentials: credentials != nil)
         default:
             throw failure(response, request: "GET token from \(realm)")
@@ -322,7 +324,7 @@ actor OCIRegistryClient {
     }
 
     /// The error for an unexpected status, with the registry's own error codes when it sent some.
-    private func failure(_ response: OCIHTTPResponse, request: String) -> SwashCoreError {
+    private func failure(_ response: OCIHTTPResponse, request: String) -> RegistryError {
         struct Errors: Decodable {
             struct Entry: Decodable {
                 var code: String?
@@ -336,7 +338,7 @@ actor OCIRegistryClient {
         } else if !response.body.isEmpty, response.body.count < 512 {
             detail = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        return .registryRequestFailed(registry: reference.registry, request: request, status: response.status, detail: detail)
+        return .requestFailed(registry: reference.registry, request: request, status: response.status, detail: detail)
     }
 
     /// Words for a transport failure.
@@ -364,12 +366,12 @@ actor OCIRegistryClient {
 private final class DownloadTally: @unchecked Sendable {
     private let expected: Int64
     private let what: String
-    private let sink: @Sendable (Data) throws(SwashCoreError) -> Void
+    private let sink: @Sendable (Data) throws(RegistryError) -> Void
     private var hasher = OCIHasher()
     /// Bytes received so far; read by the client between requests.
     private(set) var received: Int64 = 0
 
-    init(expected: Int64, what: String, sink: @escaping @Sendable (Data) throws(SwashCoreError) -> Void) {
+    init(expected: Int64, what: String, sink: @escaping @Sendable (Data) throws(RegistryError) -> Void) {
         self.expected = expected
         self.what = what
         self.sink = sink
@@ -378,7 +380,7 @@ private final class DownloadTally: @unchecked Sendable {
     func receive(_ data: Data) throws {
         received += Int64(data.count)
         guard received <= expected else {
-            throw SwashCoreError.digestMismatch(what: what, expected: "\(expected) bytes", actual: "more bytes than that")
+            throw RegistryError.responseTooLarge(what: what, limit: expected)
         }
         hasher.update(data)
         try sink(data)

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Wascap
 
@@ -25,7 +26,7 @@ public struct OCIDigest: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "sha256:\(hex)" }
 
     /// The digest of bytes in memory (manifests, configs).
-    static func of(_ data: Data) -> OCIDigest {
+    public static func of(_ data: Data) -> OCIDigest {
         var hasher = OCIHasher()
         hasher.update(data)
         return hasher.finalize()
@@ -33,8 +34,8 @@ public struct OCIDigest: Sendable, Hashable, CustomStringConvertible {
 
     /// Streams a file through SHA-256 in 1 MiB reads.
     /// - Returns: the digest and the number of bytes read.
-    /// - Throws: `SwashCoreError.fileUnreadable`.
-    static func ofFile(at url: URL) throws(SwashCoreError) -> (digest: OCIDigest, size: Int64) {
+    /// - Throws: `FileSystemError` when the file cannot be read.
+    public static func ofFile(at url: URL) throws(FileSystemError) -> (digest: OCIDigest, size: Int64) {
         do {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
@@ -46,7 +47,7 @@ public struct OCIDigest: Sendable, Hashable, CustomStringConvertible {
             }
             return (hasher.finalize(), size)
         } catch {
-            throw .fileUnreadable(path: url.path, reason: error.localizedDescription)
+            throw FileSystemError(.read, path: url.path, from: error)
         }
     }
 }

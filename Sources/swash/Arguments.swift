@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import ProviderArchiveKit
+import Registry
+import SwashCore
+
+extension SwashContext {
+    /// The running process's context, reporting to the console.
+    static let cli = SwashContext.current(reporter: Console.shared)
+}
+
+/// Argument conversions: each turns the text of one argument into the typed value a workflow takes, checking it
+/// once, at parse time (a failure is a usage error, exit 64).
+enum Convert {
+    /// A path as typed: `~` expanded, relative to the current directory.
+    static func path(_ text: String) throws -> URL {
+        guard !text.isEmpty else { throw ValidationError("the path is empty") }
+        return SwashContext.cli.resolve(path: text)
+    }
+
+    /// A target name such as `x86_64-linux`.
+    static func target(_ text: String) throws -> TargetName {
+        do { return try TargetName(text) } catch { throw ValidationError(error.description) }
+    }
+
+    /// An OCI reference's syntax.
+    static func reference(_ text: String) throws -> OCIReferenceText {
+        do { return try OCIReferenceText(parsing: text) } catch { throw ValidationError(error.description) }
+    }
+
+    /// A manifest digest, `sha256:<64 lowercase hex digits>`.
+    static func digest(_ text: String) throws -> OCIDigest {
+        guard let digest = OCIDigest(parsing: text) else {
+            throw ValidationError("\"\(text)\" is not of the form sha256:<64 lowercase hex digits>")
+        }
+        return digest
+    }
+
+    /// Text that must not be blank.
+    static func nonBlank(_ text: String) throws -> String {
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("it must not be empty") }
+        return text
+    }
+}
