@@ -98,9 +98,12 @@ public struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// The POSIX code inside a Foundation error, looking one level into its underlying error.
     static func posixCode(of error: any Error) -> Int32? {
+        if let error = error as? CocoaError, let underlying = error.underlying { return posixCode(of: underlying) }
         let error = error as NSError
-        for candidate in [error, error.userInfo[NSUnderlyingErrorKey] as? NSError] {
-            if let candidate, candidate.domain == NSPOSIXErrorDomain { return Int32(candidate.code) }
+        if error.domain == NSPOSIXErrorDomain { return Int32(error.code) }
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? any Error {
+            let nested = underlying as NSError
+            if nested.domain == NSPOSIXErrorDomain { return Int32(nested.code) }
         }
         return nil
     }

@@ -36,6 +36,12 @@ struct Swash: AsyncParsableCommand {
             type(of: command).exit(withError: ValidationError(error.description))
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // Help and version requests (run by ArgumentParser's own commands), CleanExit, ValidationError.
+            if json, exitCode(for: error) == .validationFailure {
+                Failure.exit(message(for: error), code: ExitCode.validationFailure.rawValue, json: true)
+            }
+            exit(withError: error)
         } catch {
             let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
             Failure.exit(message, code: ExitCode.failure.rawValue, json: json)

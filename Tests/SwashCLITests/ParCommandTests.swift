@@ -208,7 +208,7 @@ struct ParCommandTests {
         #expect(schema.stderr.hasPrefix("error: \(home.path)/bad.json:3:1: expected a string key"))
         let missing = try await runSwashAsync(["par", "create", "-n", "N", "-v", "V", "-b", "nope", "-o", "json"], home: home)
         #expect(missing.status == 1 && missing.stdout.isEmpty)
-        #expect(try json(missing.stderr)["error"] as? String == "cannot read \"\(home.path)/nope\": no such file")
+        #expect(try json(missing.stderr)["error"] as? String == "cannot read \"\(home.path)/nope\": No such file or directory")
         let noKeys = try await runSwashAsync(["par", "create", "-n", "N", "-v", "V", "-b", binary.path, "--disable-keygen"], home: home)
         #expect(noKeys.status == 1 && noKeys.stderr.contains("--disable-keygen"))
         #expect(try files(in: home) == ["bad.json", "fakepay"], "nothing written on failure")

@@ -76,12 +76,14 @@ struct ArchiveWorkflowTests {
         let (home, context, keys) = try setUp()
         let binary = home.appendingPathComponent("prov.so")
         let archive = home.appendingPathComponent("prov.par.gz")
-        let created = try await ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: binary, compress: true), keys: keys, context: context)
-        let inserted = try await ArchiveWorkflows.insert(
-            .init(archive: archive, binary: binary, target: try TargetName("aarch64-linux")), keys: keys, context: context)
-        #expect(try claims(inserted).subject == claims(created).subject)
-        #expect(try claims(inserted).issuer == claims(created).issuer)
-        #expect(try claims(inserted).id != claims(created).id)
+        let created = try claims(
+            await ArchiveWorkflows.create(.init(name: "N", vendor: "V", binary: binary, compress: true), keys: keys, context: context))
+        let inserted = try claims(
+            await ArchiveWorkflows.insert(
+                .init(archive: archive, binary: binary, target: try TargetName("aarch64-linux")), keys: keys, context: context))
+        #expect(inserted.subject == created.subject)
+        #expect(inserted.issuer == created.issuer)
+        #expect(inserted.id != created.id)
         #expect(Array(try Data(contentsOf: archive).prefix(2)) == [0x1F, 0x8B])
 
         // An explicit subject replaces the archive's.

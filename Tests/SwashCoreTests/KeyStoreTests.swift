@@ -253,7 +253,7 @@ struct ExplicitKeyTests {
         try handle.close()
         let fifo = directory.appendingPathComponent("fifo.nk")
         #expect(mkfifo(fifo.path, 0o600) == 0)
-        for (url, reason) in [(huge, "1073741824 bytes is far too large for a seed file"), (fifo, "not a regular file")] {
+        for (url, reason) in [(huge, "1073741824 bytes is far too large for a seed file"), (fifo, "it is a FIFO (named pipe), not a regular file")] {
             let error = #expect(throws: KeyError.self) { try KeyStore.readSeedFile(url, expecting: nil) }
             #expect(error?.description == "cannot read key file \"\(url.path)\": \(reason)")
         }
