@@ -17,6 +17,7 @@ release: deps
 test:
 	@Scripts/install-deps --python $(TEST_DEPS)
 	$(SWIFT) build --build-tests
+	@Scripts/check-imports
 	@$(MAKE) --no-print-directory toml-test
 	$(SWIFT) test --skip-build
 

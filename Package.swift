@@ -87,7 +87,7 @@ let package = Package(
         .target(name: "SwashTestSupport", path: "Tests/SwashTestSupport"),
         .testTarget(name: "TOMLLiteTests", dependencies: ["TOMLLite", "SwashTestSupport"]),
         .testTarget(name: "NKeysTests", dependencies: ["NKeys", "SwashTestSupport"]),
-        .testTarget(name: "WascapTests", dependencies: ["Wascap", "NKeys", "SwashTestSupport"]),
+        .testTarget(name: "WascapTests", dependencies: ["Wascap", "NKeys"]),
         .testTarget(
             name: "ProviderArchiveKitTests",
             dependencies: ["ProviderArchiveKit", "Wascap", "NKeys", "SwashTestSupport"]),

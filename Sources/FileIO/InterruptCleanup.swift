@@ -30,7 +30,13 @@ public enum InterruptCleanup {
                 if got < 0, errno == EINTR { continue }
                 guard got == MemoryLayout<Int32>.size else { return }
                 TemporaryFiles.removeLive()
+                // End the process by the signal itself: default action, unblocked on this thread (a parent may
+                // have started swash with signals blocked, and handlers still run on threads that unblock them).
                 signal(number, SIG_DFL)
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, number)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
                 raise(number)
                 return
             }

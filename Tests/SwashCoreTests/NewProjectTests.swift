@@ -180,3 +180,22 @@ struct NewProjectWritingTests {
         #expect(listing(directory) == [])
     }
 }
+
+@Suite("New project: reserved names follow Package.swift")
+struct ReservedNamesTests {
+    /// Every package, product and target name swash's Package.swift declares is reserved for Swift projects
+    /// (a project named after one fails to build), so adding a module cannot let the list drift again.
+    @Test func everyNameInPackageSwiftIsReserved() throws {
+        let manifest = try String(contentsOf: PackageRoot.url.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let pattern = try NSRegularExpression(pattern: #"name: "([^"]+)""#)
+        let names = pattern.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest)).compactMap {
+            Range($0.range(at: 1), in: manifest).map { String(manifest[$0]).lowercased() }
+        }
+        #expect(names.count > 20)
+        let reserved = NewProject.reservedNames[.swift] ?? []
+        #expect(Set(names).subtracting(reserved).sorted() == [])
+        for name in ["CZlib", "FileIO", "Registry"] {
+            #expect(throws: ProjectError.self) { try NewProject.Name(name, template: .swift) }
+        }
+    }
+}
