@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "NKeys", dependencies: ["CSodium"]),
         .target(name: "Wascap", dependencies: ["NKeys", "CSodium"]),
         .target(name: "ProviderArchiveKit", dependencies: ["Wascap", "NKeys", "FileIO", "CArchive", "CDeflate", "CZlib"]),
-        .target(name: "WasmCloudManifest", dependencies: ["TOMLLite"]),
+        .target(name: "WasmCloudManifest", dependencies: ["TOMLLite", "FileIO"]),
 
         // The OCI distribution protocol: reference, digest, manifest, auth, transport, client.
         .target(name: "Registry", dependencies: ["Wascap", "FileIO", "UntrustedText"]),

@@ -356,8 +356,8 @@ public actor OCIRegistryClient {
         case .badServerResponse, .cannotParseResponse: return "the answer is not HTTP"
         case .dataLengthExceedsMaximum: return "the answer is larger than \(OCIHTTPTransport.collectLimit) bytes"
         default:
-            let text = error.localizedDescription
-            return text.contains("SSL") || text.contains("TLS") ? "the TLS handshake failed (\(text))" : text
+            // URLError's own description is Foundation's "Error Domain=NSURLErrorDomain Code=…": name the code.
+            return "the connection failed (URLError \(error.code.rawValue))"
         }
     }
 }

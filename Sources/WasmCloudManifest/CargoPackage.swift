@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import TOMLLite
 
@@ -20,7 +21,7 @@ struct CargoPackage {
         do {
             data = try Data(contentsOf: fileURL)
         } catch {
-            throw .unreadable(fileURL, reason: error.localizedDescription)
+            throw .unreadable(fileURL, reason: FileSystemError(.read, path: fileURL.path, from: error).reason)
         }
         do {
             manifest = try TOMLTable(parsing: data, fileName: fileURL.path)

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import TOMLLite
 
@@ -71,7 +72,7 @@ public struct ProviderManifest: Sendable, Equatable {
         do {
             data = try Data(contentsOf: file)
         } catch {
-            throw .unreadable(file, reason: error.localizedDescription)
+            throw .unreadable(file, reason: FileSystemError(.read, path: file.path, from: error).reason)
         }
         return try parse([UInt8](data), fileURL: file)
     }
