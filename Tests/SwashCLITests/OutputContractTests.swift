@@ -6,15 +6,20 @@ import Testing
     import Glibc
 #endif
 
+/// Runs a `sh` script in `home` with swash's test environment, the swash binary as `$SWASH`.
+private func runShell(_ script: String, home: URL) throws -> CommandResult {
+    try runProcess(
+        URL(fileURLWithPath: "/bin/sh"), ["-c", "SWASH=\"$0\"; \(script)", swashExecutable.path],
+        environment: swashEnvironment(home: home), in: home)
+}
+
 /// The output contract when the terminal or pipe misbehaves, interrupts, untrusted text, usage errors in JSON,
 /// and what a terminal shows (issue 12).
 @Suite("Output contract")
 struct OutputContractTests {
     /// Runs `swash ARGS REDIRECTIONS` through `sh`, printing `status=N` (128+signal when a signal ended it).
     func shell(_ arguments: String, home: URL) throws -> CommandResult {
-        try runProcess(
-            URL(fileURLWithPath: "/bin/sh"), ["-c", "\"$0\" \(arguments); echo status=$?", swashExecutable.path],
-            environment: swashEnvironment(home: home), in: home)
+        try runShell("\"$SWASH\" \(arguments); echo status=$?", home: home)
     }
 
     @Test func closedOrFullStderrNeverCrashes() async throws {
@@ -184,9 +189,7 @@ struct OutputContractTests {
 @Suite("Outputs under umask 000")
 struct UmaskOutputTests {
     func shell(_ script: String, home: URL) throws -> CommandResult {
-        try runProcess(
-            URL(fileURLWithPath: "/bin/sh"), ["-c", "umask 000; SWASH=\"$0\"; \(script)", swashExecutable.path],
-            environment: swashEnvironment(home: home), in: home)
+        try runShell("umask 000; \(script)", home: home)
     }
 
     @Test func modesNamesAndTheSweep() async throws {
