@@ -270,3 +270,25 @@ private final class MemberSource: ByteSource {
         try reader.read(into: buffer)
     }
 }
+
+extension ProviderArchive {
+    /// The largest member `contents(of:)` reads into memory: a WIT package is kilobytes.
+    public static let maximumExtractedSize: Int64 = 16 << 20
+
+    /// The bytes of one member (such as `world.wasm`), read again from the archive and checked against the size
+    /// and hash the claims name.
+    /// - Parameter member: a member of this archive (`world`, or one of `targets`).
+    /// - Throws: `ProviderArchiveError.inputTooLarge` for a member over `maximumExtractedSize`,
+    ///   `.inputChanged` when the file no longer holds it, or a reading error.
+    public func contents(of member: ArchiveMember) throws(ProviderArchiveError) -> [UInt8] {
+        guard member.size <= Self.maximumExtractedSize else {
+            throw .inputTooLarge(path: url.path + ": " + member.entryName, size: member.size, limit: Self.maximumExtractedSize)
+        }
+        var copier = EntryCopier(limits: .standard)
+        let entry = try PlannedEntry(name: member.entryName, hashKey: member.entryName, source: .member(member, of: self), limits: .standard)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(member.size))
+        _ = try copier.copy(entry) { (chunk: UnsafeRawBufferPointer) throws(ProviderArchiveError) in bytes.append(contentsOf: chunk) }
+        return bytes
+    }
+}

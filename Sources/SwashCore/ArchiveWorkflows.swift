@@ -35,6 +35,9 @@ public enum ArchiveWorkflows {
         public var schema: URL?
         /// `--wit`: a pre-encoded WIT package, stored as `world.wasm`.
         public var wit: URL?
+        /// `--wit-directory` / `WIT_DIR`: a WIT directory, encoded with wasm-tools and stored as `world.wasm`
+        /// (takes the place of `wit`).
+        public var witDirectory: URL?
         /// `--destination`: the archive path, or an existing directory to put it in.
         public var destination: URL?
         /// `--compress`: write gzip (`.par.gz`).
@@ -47,8 +50,9 @@ public enum ArchiveWorkflows {
         public init(
             name: String, vendor: String, binary: URL, target: TargetName? = nil, version: String? = nil,
             revision: Int? = nil, capabilityContractID: String? = nil, schema: URL? = nil, wit: URL? = nil,
-            destination: URL? = nil, compress: Bool = false, subjectStem: String? = nil
+            witDirectory: URL? = nil, destination: URL? = nil, compress: Bool = false, subjectStem: String? = nil
         ) {
+            self.witDirectory = witDirectory
             self.name = name
             self.vendor = vendor
             self.binary = binary
@@ -81,19 +85,26 @@ public enum ArchiveWorkflows {
     /// `SOURCE_DATE_EPOCH` set, `iat` and entry mtimes take its value and `jti` is derived from the
     /// claims, so the same inputs give the same bytes.
     /// - Throws: `FileSystemError` for a missing or unreadable input, `KeyError` for key problems,
-    ///   `SourceDateEpochError`, `WascapError.invalidJSON` for a bad schema, `ProviderArchiveError` for a
-    ///   failed write.
-    public static func create(_ request: CreateRequest, keys: SigningKeys, context: SwashContext) async throws -> Written {
+    ///   `SourceDateEpochError`, `WascapError.invalidJSON` for a bad schema, `WitError`/`BuildError` when the
+    ///   WIT directory cannot be encoded, `ProviderArchiveError` for a failed write.
+    public static func create(
+        _ request: CreateRequest, keys: SigningKeys, context: SwashContext, runner: any CommandRunner = SystemCommandRunner()
+    ) async throws -> Written {
         _ = try FileStatus.requireReadableFile(request.binary)
         if let wit = request.wit { _ = try FileStatus.requireReadableFile(wit) }
         let target = request.target ?? TargetName.host
         let stem = request.binary.deletingPathExtension().lastPathComponent
         let schema = try request.schema.map(readSchema)
         let epoch = try context.sourceDateEpoch()
+        let destination = destinationURL(request, stem: stem, context: context)
+        // Encoded before any key is looked up, so a WIT error never generates a key file.
+        let encoded = try await request.witDirectory.asyncMap {
+            try await WitWorkflows.encode($0, beside: destination, context: context, runner: runner)
+        }
+        let world = encoded?.url ?? request.wit
         // Inputs are checked before keys are looked up, so a typo never generates a key file.
         let issuer = try keys.issuer()
         let subject = try keys.subject(binaryStem: request.subjectStem ?? stem)
-        let destination = destinationURL(request, stem: stem, context: context)
         let metadata = ArchiveMetadata(
             name: request.name, vendor: request.vendor, capabilityContractID: request.capabilityContractID,
             revision: request.revision, version: request.version, configSchema: schema)
@@ -101,9 +112,10 @@ public enum ArchiveWorkflows {
         let signing = ArchiveSigning(issuer: issuer, subject: subject.publicKey, issuedAt: epoch ?? now(), reproducible: epoch != nil)
         let token = try await BlockingIO.run { () throws(ProviderArchiveError) in
             try writer.write(
-                metadata: metadata, targets: [target: .file(request.binary)], world: request.wit.map { .file($0) },
+                metadata: metadata, targets: [target: .file(request.binary)], world: world.map { .file($0) },
                 signing: signing, to: destination)
         }
+        withExtendedLifetime(encoded) {}
         return Written(path: destination, target: target, token: token.encoded)
     }
 
@@ -259,5 +271,13 @@ public struct ArchiveReport: Sendable, Codable {
         } catch {
             trustProblem = ProviderArchiveError.untrustedClaims(archive: archive.url.path, error).description
         }
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

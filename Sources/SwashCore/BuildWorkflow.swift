@@ -20,9 +20,13 @@ public enum BuildWorkflow {
         public var binary: URL?
         /// `--verbose`: also report the manifest keys that were read and ignored.
         public var verbose: Bool
+        /// `--wit-directory` / `WIT_DIR`: the WIT directory to embed, given explicitly (then failing to encode it
+        /// is an error; the project's own `wit` directory only warns).
+        public var witDirectory: URL?
 
         /// A build request from the command's flags.
-        public init(path: URL, keys: KeyOptions = KeyOptions(), binary: URL? = nil, verbose: Bool = false) {
+        public init(path: URL, keys: KeyOptions = KeyOptions(), binary: URL? = nil, verbose: Bool = false, witDirectory: URL? = nil) {
+            self.witDirectory = witDirectory
             self.path = path
             self.keys = keys
             self.binary = binary
@@ -40,6 +44,8 @@ public enum BuildWorkflow {
         public var target: TargetName
         /// The provider's name from wasmcloud.toml (or Cargo.toml).
         public var name: String
+        /// Whether the archive embeds a WIT package (`world.wasm`).
+        public var hasWorld: Bool
     }
 
     /// Builds and packages the provider project.
@@ -74,16 +80,40 @@ public enum BuildWorkflow {
         let keys = SigningKeys(options: request.keys, context: context, manifestKeyDirectory: manifest.provider.keyDirectory)
         try Directories.create(manifest.buildDirectory)
         let destination = manifest.buildDirectory.appendingPathComponent("\(binName).par.gz")
+        let world = try await encodeWorld(request, manifest, beside: destination, context: context, runner: runner)
         let written = try await context.reporter.phase("packaging \(destination.lastPathComponent)", done: "packaged") { _ in
             try await ArchiveWorkflows.create(
                 ArchiveWorkflows.CreateRequest(
                     name: manifest.name, vendor: manifest.provider.vendor, binary: binary, target: target,
                     version: manifest.version, revision: manifest.revision,
-                    capabilityContractID: manifest.provider.capabilityID, destination: destination,
+                    capabilityContractID: manifest.provider.capabilityID, wit: world?.url, destination: destination,
                     compress: true, subjectStem: binName),
                 keys: keys, context: context)
         }
-        return Result(path: written.path, binary: binary, target: target, name: manifest.name)
+        withExtendedLifetime(world) {}
+        return Result(path: written.path, binary: binary, target: target, name: manifest.name, hasWorld: world != nil)
+    }
+
+    /// The project's WIT package, encoded: from `--wit-directory`/`WIT_DIR` (failure is an error), else from the
+    /// `wit` directory of wasmcloud.toml (default `<project>/wit`) when it exists — where, as in wash, a missing
+    /// or failing wasm-tools only warns that the archive has no world.wasm.
+    static func encodeWorld(
+        _ request: Request, _ manifest: ProviderManifest, beside destination: URL, context: SwashContext,
+        runner: any CommandRunner
+    ) async throws -> TemporaryPath? {
+        if let explicit = request.witDirectory {
+            return try await context.reporter.phase("encoding WIT with wasm-tools", done: "encoded") { _ in
+                try await WitWorkflows.encode(explicit, beside: destination, context: context, runner: runner)
+            }
+        }
+        let directory = manifest.witDirectory
+        guard manifest.witDirectoryIsExplicit || FileStatus.isDirectory(directory) else { return nil }
+        do {
+            return try await WitWorkflows.encode(directory, beside: destination, context: context, runner: runner)
+        } catch {
+            context.notice("warning: the WIT directory \"\(directory.path)\" was not embedded, so the archive has no world.wasm: \(error)")
+            return nil
+        }
     }
 
     /// Compiles with the project's toolchain and returns the binary and its name.

@@ -140,13 +140,21 @@ public enum NewProject {
     ///
     /// `{{name}}` and `{{bin_name}}` are the name as given; `{{swift_module}}` is its UpperCamelCase Swift
     /// identifier (`my-provider` → `MyProvider`); `{{crate_name}}` is the Rust crate name (`my_provider`);
-    /// `{{swash_dependency}}` is the Swift package dependency on swash.
+    /// `{{swash_dependency}}` is the Swift package dependency on swash; `{{wit_name}}` is the WIT package name
+    /// (`witName`).
     public static func placeholders(name: String, swashDependency: SwashDependency) -> [String: String] {
         [
             "name": name, "bin_name": name, "swift_module": swiftModuleName(name),
             "crate_name": name.replacingOccurrences(of: "-", with: "_"),
-            "swash_dependency": swashDependency.packageLine,
+            "swash_dependency": swashDependency.packageLine, "wit_name": witName(name),
         ]
+    }
+
+    /// `My_Provider-2` → `my-provider-n2`: a WIT package name (lowercase words joined by `-`, each starting with a
+    /// letter).
+    static func witName(_ name: String) -> String {
+        name.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" })
+            .map { $0.first?.isLetter == true ? String($0) : "n" + $0 }.joined(separator: "-")
     }
 
     /// A template's files with every `{{placeholder}}` in paths and contents replaced.

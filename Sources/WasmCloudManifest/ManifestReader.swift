@@ -52,7 +52,7 @@ struct ManifestReader {
         let build = try string(
             "build", expected: "a string (the output directory)",
             hint: table["build"]?.tableValue == nil ? nil : buildTableHint)
-        if try string("wit") != nil { note("wit", "is ignored (swash does not use a WIT directory for providers)") }
+        let wit = try string("wit", expected: "a string (the WIT directory)")
 
         let provider = try readProvider()
         let rust = try readRust()
@@ -70,6 +70,9 @@ struct ManifestReader {
         let buildDirectory =
             build.map { resolve($0.value, isDirectory: true) }
             ?? projectDirectory.appendingPathComponent("build", isDirectory: true)
+        let witDirectory =
+            wit.map { resolve($0.value, isDirectory: true) }
+            ?? projectDirectory.appendingPathComponent("wit", isDirectory: true)
 
         var resolvedName = name?.value
         var resolvedVersion = version?.value
@@ -105,7 +108,8 @@ struct ManifestReader {
 
         return ProviderManifest(
             fileURL: fileURL, language: language, name: finalName, version: finalVersion, revision: revision,
-            projectDirectory: projectDirectory, buildDirectory: buildDirectory, provider: provider, rust: rust,
+            projectDirectory: projectDirectory, buildDirectory: buildDirectory, witDirectory: witDirectory,
+            witDirectoryIsExplicit: wit != nil, provider: provider, rust: rust,
             swift: swift, go: go, registry: registry, notes: notesInFileOrder(), keyPositions: positions)
     }
 

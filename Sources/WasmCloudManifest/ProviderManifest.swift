@@ -41,6 +41,11 @@ public struct ProviderManifest: Sendable, Equatable {
     /// `build`: the output directory, relative to the file's directory; default `<project>/build`. Not
     /// checked or created here.
     public var buildDirectory: URL
+    /// `wit`: the project's WIT directory, relative to the file's directory; default `<project>/wit`. Not
+    /// checked here: a missing default directory just means the provider declares no WIT.
+    public var witDirectory: URL
+    /// Whether `wit` was written in the file (then a missing directory is an error, not a silent default).
+    public var witDirectoryIsExplicit: Bool
     /// `[provider]`; defaults when the table is absent.
     public var provider: ProviderSection
     /// `[rust]`, or `nil` when the file has no such table.

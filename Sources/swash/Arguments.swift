@@ -18,6 +18,12 @@ enum Convert {
         return SwashContext.cli.resolve(path: text)
     }
 
+    /// A path from an environment variable (`WIT_DIR`), or `nil` when it is unset or empty.
+    static func environmentPath(_ variable: String) throws -> URL? {
+        guard let value = SwashContext.cli.environment[variable], !value.isEmpty else { return nil }
+        return SwashContext.cli.resolve(path: value)
+    }
+
     /// A target name such as `x86_64-linux`.
     static func target(_ text: String) throws -> TargetName {
         do { return try TargetName(text) } catch { throw ValidationError(error.description) }

@@ -24,6 +24,15 @@ extension Swash {
             transform: Convert.path)
         var binary: URL?
 
+        @Option(
+            name: .customLong("wit-directory"),
+            help: ArgumentHelp(
+                "WIT directory to embed as world.wasm (failing to encode it is then an error).",
+                discussion: "Default: $WIT_DIR, else the wit key of wasmcloud.toml (default <project>/wit), which only warns.",
+                valueName: "dir"),
+            transform: Convert.path)
+        var witDirectory: URL?
+
         @Flag(name: .long, help: "Also show the wasmcloud.toml keys that were read and ignored.")
         var verbose = false
 
@@ -33,10 +42,12 @@ extension Swash {
         func run() async throws {
             let context = SwashContext.cli
             let result = try await BuildWorkflow.build(
-                BuildWorkflow.Request(path: path ?? context.currentDirectory, keys: keys.options, binary: binary, verbose: verbose),
+                BuildWorkflow.Request(
+                    path: path ?? context.currentDirectory, keys: keys.options, binary: binary, verbose: verbose,
+                    witDirectory: try witDirectory ?? Convert.environmentPath("WIT_DIR")),
                 context: context)
             try output.print(
-                json: ["path": result.path.path, "target": result.target.rawValue, "success": true],
+                json: ["path": result.path.path, "target": result.target.rawValue, "world": result.hasWorld, "success": true],
                 text: "Provider built and signed: \(result.path.path)")
         }
     }

@@ -39,9 +39,23 @@ struct ArchiveInspectOptions: ParsableArguments {
     @Flag(name: .long, help: "Print only the raw claims token (claims.jwt).")
     var jwtOnly = false
 
+    @Flag(
+        name: [.customLong("wit"), .customLong("world")],
+        help: "Print the WIT of the embedded world.wasm (decoded by wasm-tools).")
+    var wit = false
+
+    func validate() throws {
+        if jwtOnly, wit { throw ValidationError("give --jwt-only or --wit, not both") }
+    }
+
     func run(output: OutputOptions) async throws {
         let context = SwashContext.cli
         let url = try await RegistryWorkflows.archiveForInspection(archive, options: registry.options, context: context)
+        if wit {
+            let text = try await WitWorkflows.text(of: url, context: context)
+            try output.print(json: ["wit": text, "success": true], text: text.hasSuffix("\n") ? String(text.dropLast()) : text, essential: true)
+            return
+        }
         if jwtOnly {
             let token = try await ArchiveWorkflows.token(url)
             try output.print(json: ["token": token.encoded, "success": true], text: token.encoded, essential: true)

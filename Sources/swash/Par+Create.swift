@@ -45,6 +45,14 @@ extension Swash.Par {
         var wit: URL?
 
         @Option(
+            name: .customLong("wit-directory"),
+            help: ArgumentHelp(
+                "WIT directory to encode with wasm-tools and embed as world.wasm.", discussion: "Default: $WIT_DIR.",
+                valueName: "dir"),
+            transform: Convert.path)
+        var witDirectory: URL?
+
+        @Option(
             name: .long, help: ArgumentHelp("Where to write the archive (a file, or an existing directory).", valueName: "path"),
             transform: Convert.path)
         var destination: URL?
@@ -56,6 +64,9 @@ extension Swash.Par {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
+            if wit != nil, witDirectory != nil {
+                throw ValidationError("give --wit (a pre-encoded world.wasm) or --wit-directory (a WIT directory), not both")
+            }
             if let revision, !(0...Int(Int32.max)).contains(revision) {
                 throw ValidationError("--revision must be between 0 and \(Int32.max)")
             }
@@ -65,7 +76,9 @@ extension Swash.Par {
             let context = SwashContext.cli
             let request = ArchiveWorkflows.CreateRequest(
                 name: name, vendor: vendor, binary: binary, target: target.arch, version: version, revision: revision,
-                capabilityContractID: capid, schema: schema, wit: wit, destination: destination, compress: compress)
+                capabilityContractID: capid, schema: schema, wit: wit,
+                witDirectory: wit == nil ? try witDirectory ?? Convert.environmentPath("WIT_DIR") : nil,
+                destination: destination, compress: compress)
             let written = try await ArchiveWorkflows.create(
                 request, keys: SigningKeys(options: keys.options, context: context), context: context)
             try output.print(

