@@ -24,7 +24,7 @@ struct NewCommandTests {
             """)
         #expect(listing(project) == [
             ".gitignore", "Package.swift", "README.md", "Sources", "Sources/MyProvider", "Sources/MyProvider/main.swift",
-            "wasmcloud.toml",
+            "wasmcloud.toml", "wit", "wit/provider.wit",
         ])
     }
 

@@ -129,7 +129,7 @@ struct NewProjectWritingTests {
         let directory = try makeTemporaryDirectory()
         let created = try NewProject.create(try request("demo", template: .rust, in: directory), context: context(directory))
         #expect(created.path.path == directory.appendingPathComponent("demo").path)
-        #expect(listing(directory) == ["demo", "demo/.gitignore", "demo/Cargo.toml", "demo/README.md", "demo/src", "demo/src/main.rs", "demo/wasmcloud.toml"])
+        #expect(listing(directory) == ["demo", "demo/.gitignore", "demo/Cargo.toml", "demo/README.md", "demo/src", "demo/src/main.rs", "demo/wasmcloud.toml", "demo/wit", "demo/wit/provider.wit"])
         #expect(created.nextCommands == ["cd demo", "swash build"])
         #expect(created.template == .rust)
     }

@@ -197,7 +197,7 @@ struct ManifestTests {
             ])
         #expect(manifest.rust == RustSection())
         // `wit` names the WIT directory, relative to the file.
-        #expect(manifest.witDirectory == manifest.fileURL.deletingLastPathComponent().appendingPathComponent("../wit").standardizedFileURL)
+        #expect(manifest.witDirectory.path == manifest.fileURL.deletingLastPathComponent().appendingPathComponent("../wit").standardizedFileURL.path)
         #expect(manifest.witDirectoryIsExplicit)
     }
 }
