@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHARED ?= ../shared
 TEST_DEPS ?= docker-registry skopeo apache2-utils curl
 
-.PHONY: deps build release test toml-test demo templates clean
+.PHONY: deps build release test toml-test demo templates clean version
 
 deps:
 	@Scripts/install-deps $(TEST_DEPS)
@@ -47,3 +47,7 @@ templates:
 
 clean:
 	rm -rf .build
+
+# The version, from its one source (Sources/SwashCore/Version.swift), for the release process.
+version:
+	@sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/SwashCore/Version.swift

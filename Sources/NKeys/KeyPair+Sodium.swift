@@ -14,6 +14,15 @@ enum Sodium {
         return (publicKey, secretKey)
     }
 
+    /// The X25519 public key of a 32-byte private scalar (`crypto_scalarmult_base`), as nkeys' curve keys
+    /// and PyNaCl's `PrivateKey(seed).public_key` derive it.
+    static func curvePublicKey(seed: [UInt8]) throws(NKeysError) -> [UInt8] {
+        guard ready else { throw .cryptoUnavailable }
+        var publicKey = [UInt8](repeating: 0, count: Int(crypto_scalarmult_BYTES))
+        guard crypto_scalarmult_base(&publicKey, seed) == 0 else { throw .cryptoUnavailable }
+        return publicKey
+    }
+
     static func randomBytes(_ count: Int) throws(NKeysError) -> [UInt8] {
         guard ready else { throw .cryptoUnavailable }
         var bytes = [UInt8](repeating: 0, count: count)

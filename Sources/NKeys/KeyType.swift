@@ -28,6 +28,18 @@ public enum KeyType: String, CaseIterable, Sendable, Hashable, CustomStringConve
         self = type
     }
 
+    /// The type a name means, as wash reads it: case-insensitive, with wash's aliases (`provider` = service,
+    /// `host` = server, `component` and `actor` = module, `x25519` and `xkey` = curve).
+    /// - Parameter name: e.g. `Account`, `provider`, `CURVE`.
+    public init?(name: String) {
+        let aliases: [String: KeyType] = [
+            "provider": .service, "host": .server, "component": .module, "actor": .module, "x25519": .curve, "xkey": .curve,
+        ]
+        let lower = name.lowercased()
+        guard let type = KeyType(rawValue: lower) ?? aliases[lower] else { return nil }
+        self = type
+    }
+
     /// The type's lowercase name, as the CLI spells it.
     public var description: String { rawValue }
 

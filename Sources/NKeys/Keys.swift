@@ -94,11 +94,14 @@ public final class KeyPair: Sendable, CustomStringConvertible {
         guard self.type == type else { throw .wrongKeyType(expected: type, found: self.type) }
     }
 
-    /// A key pair from a raw 32-byte Ed25519 seed.
+    /// A key pair from a raw 32-byte seed: an Ed25519 seed, or for `curve` keys an X25519 private key (whose
+    /// public key is `crypto_scalarmult_base` of it, as in nkeys' xkeys).
     /// - Throws: `NKeysError.invalidLength` when `rawSeed` is not 32 bytes.
     public init(type: KeyType, rawSeed: [UInt8]) throws(NKeysError) {
         guard rawSeed.count == 32 else { throw .invalidLength(rawSeed.count, expected: [32]) }
-        let (publicBytes, secret) = try Sodium.keyPair(seed: rawSeed)
+        let (publicBytes, secret) = type == .curve
+            ? (try Sodium.curvePublicKey(seed: rawSeed), [])
+            : try Sodium.keyPair(seed: rawSeed)
         self.type = type
         self.seedBytes = rawSeed
         self.secretKey = secret
@@ -122,11 +125,12 @@ public final class KeyPair: Sendable, CustomStringConvertible {
     /// The raw 32-byte Ed25519 seed. Secret.
     public var rawSeed: [UInt8] { seedBytes }
 
-    /// Signs a message with pure Ed25519.
+    /// Signs a message with pure Ed25519. Curve (X25519) keys cannot sign; callers never ask them to.
     /// - Parameter message: the bytes to sign.
     /// - Returns: the 64-byte signature.
     public func sign(_ message: some Collection<UInt8>) -> [UInt8] {
-        Sodium.sign(message: Array(message), secretKey: secretKey)
+        precondition(type != .curve, "curve (X25519) keys cannot sign")
+        return Sodium.sign(message: Array(message), secretKey: secretKey)
     }
 
     /// Describes the pair by its public key only, so a seed never lands in a log by accident.

@@ -21,6 +21,8 @@ public enum ProviderArchiveError: Error, Equatable, Sendable, CustomStringConver
     case inputChanged(path: String)
     /// Claims could not be built or signed.
     case signingFailed(WascapError)
+    /// The signed claims would be larger than readers accept (a huge name, vendor or schema).
+    case claimsTooLarge(size: Int, limit: Int64)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum ProviderArchiveError: Error, Equatable, Sendable, CustomStringConver
             return "invalid target name \"\(name)\": \(reason); use <arch>-<os> such as x86_64-linux or aarch64-macos"
         case .issuerMismatch(let archive, let archiveIssuer, let givenIssuer):
             return "\"\(archive)\" is signed by account \(archiveIssuer), but the issuer key is \(givenIssuer); pass that account's seed with -i/--issuer (or WASH_ISSUER_KEY), or add --force-resign to re-sign the archive as \(givenIssuer)"
+        case .claimsTooLarge(let size, let limit):
+            return "the signed claims would be \(size) bytes, over the \(limit)-byte limit archive readers accept; shorten the name, vendor, version or configuration schema"
         case .inputTooLarge(let path, let size, let limit):
             return "\"\(path)\" is \(size) bytes, over the \(limit)-byte limit for one archive entry"
         case .inputChanged(let path):

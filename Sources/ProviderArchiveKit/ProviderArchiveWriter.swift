@@ -111,6 +111,9 @@ public struct ProviderArchiveWriter: Sendable {
         // Every hash is 64 hex digits, so the placeholder signs to a token of the final length.
         let placeholderHashes = Dictionary(uniqueKeysWithValues: entries.map { ($0.hashKey, String(repeating: "0", count: 64)) })
         let placeholder = Array(try sign(metadata, hashes: placeholderHashes, signing, randomID: randomID).encoded.utf8)
+        guard placeholder.count <= limits.maximumClaimsSize else {
+            throw .claimsTooLarge(size: placeholder.count, limit: limits.maximumClaimsSize)
+        }
 
         let file = try ArchiveFile(destination: destination)
         let sink: TarSink = compression == .gzip ? try ParallelGzipWriter(file: file) : PlainTarSink(file: file)

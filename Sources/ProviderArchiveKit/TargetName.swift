@@ -111,6 +111,10 @@ public struct TargetName: Hashable, Comparable, Sendable, CustomStringConvertibl
         if name.hasPrefix("-") { return "it starts with '-'" }
         if name.hasSuffix(".bin") { return "give the name without .bin" }
         if name.utf8.count > 200 { return "it is longer than 200 bytes" }
+        if let bad = name.unicodeScalars.first(where: { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))) }) {
+            let shown = bad.properties.isWhitespace ? "whitespace" : bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "\"\(bad)\""
+            return "it contains \(shown); use only ASCII letters, digits, '_', '-' and '.'"
+        }
         return nil
     }
 }

@@ -2,6 +2,12 @@ import FileIO
 import Foundation
 import NKeys
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A directory of nkey seed files, compatible with wash's `~/.wash/keys`.
 ///
 /// Files hold exactly the 58-character seed without a trailing newline, mode 0600, in a 0700 directory.
@@ -34,11 +40,12 @@ public struct KeyStore: Sendable {
     /// - Parameter name: the key's name, e.g. `user_account`.
     /// - Throws: `KeyError.keyNotFound` when neither file exists; `.invalidKeyFile` /
     ///   `.keyFileUnreadable` when the file is not a valid seed.
-    public func key(named name: String) throws(KeyError) -> KeyPair {
+    public func key(named name: String, notice: (String) -> Void = { _ in }) throws(KeyError) -> KeyPair {
         let candidates = [directory.appendingPathComponent(name + ".nk"), directory.appendingPathComponent(name)]
         guard let url = candidates.first(where: { FileStatus.exists($0) && !FileStatus.isDirectory($0) }) else {
             throw .keyNotFound(name: name, directory: directory.path)
         }
+        Self.permissionWarnings(for: url).forEach(notice)
         return try Self.readSeedFile(url, expecting: nil)
     }
 
@@ -59,6 +66,7 @@ public struct KeyStore: Sendable {
         // Copies of a seed a killed run left behind go on every use of the key, not only when one is made.
         TemporaryFiles.sweep(beside: url)
         if FileStatus.exists(url) {
+            Self.permissionWarnings(for: url).forEach(notice)
             return try Self.readSeedFile(url, expecting: type)
         }
         guard allowGenerate else { throw .keyMissing(path: url.path, type: type, flags: flags) }
@@ -109,6 +117,28 @@ public struct KeyStore: Sendable {
         } catch {
             throw .invalidKeyFile(path: url.path, error)
         }
+    }
+
+    /// Warnings, as ssh gives them, when a key file or its directory is open to other users: a directory others
+    /// can write to (they could swap the key), a file others can read (they could copy the seed) or that another
+    /// user owns. The key is still used; each warning names the path and the fix.
+    /// - Parameter url: a key file.
+    public static func permissionWarnings(for url: URL) -> [String] {
+        var warnings: [String] = []
+        var info = stat()
+        let directory = url.deletingLastPathComponent()
+        if stat(directory.path, &info) == 0, info.st_mode & 0o022 != 0 {
+            warnings.append("warning: the keys directory \"\(directory.path)\" is writable by other users, who could replace its keys; run chmod 700 \"\(directory.path)\"")
+        }
+        if stat(url.path, &info) == 0 {
+            if info.st_mode & 0o077 != 0 {
+                warnings.append("warning: the key file \"\(url.path)\" is accessible by other users, who could copy its seed; run chmod 600 \"\(url.path)\"")
+            }
+            if info.st_uid != geteuid() {
+                warnings.append("warning: the key file \"\(url.path)\" is owned by another user (uid \(info.st_uid)); make it yours with chown, or use a key of your own")
+            }
+        }
+        return warnings
     }
 
     /// Creates the directory (and parents) with mode 0700 for the directories it creates.

@@ -13,7 +13,7 @@ public enum KeyWorkflows {
     /// The stored key `NAME` of the keys directory (`directory`, else `$WASH_KEYS`, else `~/.wash/keys`).
     /// - Throws: `KeyError.keyNotFound`, or an error naming the file when it is not a valid seed.
     public static func key(named name: String, keysDirectory: URL?, context: SwashContext) throws(KeyError) -> KeyPair {
-        try SigningKeys(options: KeyOptions(keysDirectory: keysDirectory), context: context).store.key(named: name)
+        try SigningKeys(options: KeyOptions(keysDirectory: keysDirectory), context: context).store.key(named: name, notice: context.notice)
     }
 
     /// The keys of a directory.

@@ -104,6 +104,7 @@ public struct SigningKeys: Sendable {
         guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .emptyKeyValue(source: source) }
         let url = context.resolve(path: value)
         if FileStatus.exists(url), !FileStatus.isDirectory(url) {
+            KeyStore.permissionWarnings(for: url).forEach(context.notice)
             return try KeyStore.readSeedFile(url, expecting: type)
         }
         do {

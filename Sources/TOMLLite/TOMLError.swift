@@ -58,17 +58,27 @@ public struct TOMLError: Error, Sendable, Hashable, CustomStringConvertible, Loc
     /// `<file>:<line>:<column>: <message>`, the first line of ``description``.
     public var headline: String { "\(location): \(message)" }
 
-    /// The source line and a caret line under ``column``.
+    /// How many characters of the source line the snippet shows on each side of ``column`` at most.
+    public static let snippetRadius = 60
+
+    /// The source line and a caret line under ``column``. A long line is shown only around the column
+    /// (at most ``snippetRadius`` characters on each side, cut ends marked `…`), so a huge line never makes a
+    /// huge message.
     public var snippet: String {
-        var caret = ""
-        var skipped = 0
-        for scalar in sourceLine.unicodeScalars {
-            guard skipped < column - 1 else { break }
-            caret.unicodeScalars.append(scalar == "\t" ? "\t" : " ")
-            skipped += 1
+        let scalars = Array(sourceLine.unicodeScalars)
+        let index = max(0, column - 1)
+        let start = max(0, index - Self.snippetRadius)
+        let end = min(scalars.count, index + Self.snippetRadius)
+        var shown = start > 0 ? "…" : ""
+        var caret = start > 0 ? " " : ""
+        for (offset, scalar) in scalars[start..<max(start, end)].enumerated() {
+            shown.unicodeScalars.append(scalar)
+            if start + offset < index { caret.unicodeScalars.append(scalar == "\t" ? "\t" : " ") }
         }
-        if skipped < column - 1 { caret += String(repeating: " ", count: column - 1 - skipped) }
-        return sourceLine + "\n" + caret + "^"
+        if end < scalars.count { shown += "…" }
+        let covered = max(0, min(index, scalars.count) - start)
+        if covered < index - start { caret += String(repeating: " ", count: index - start - covered) }
+        return shown + "\n" + caret + "^"
     }
 
     /// The headline, then the snippet.

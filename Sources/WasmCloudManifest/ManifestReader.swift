@@ -130,10 +130,8 @@ struct ManifestReader {
         if let vendor = try string("provider", "vendor") { section.vendor = vendor.value }
         if let binName = try string("provider", "bin_name") {
             let value = binName.value
-            guard !value.isEmpty, value != ".", value != "..", !value.contains("/"), !value.contains("\0") else {
-                throw .invalidValue(
-                    key: "provider.bin_name", reason: "\"\(value)\" is not a file name (no '/', not empty)",
-                    location(binName.entry.valuePosition))
+            if let problem = Self.binNameProblem(value) {
+                throw .invalidValue(key: "provider.bin_name", reason: problem, location(binName.entry.valuePosition))
             }
             section.binName = value
         }
@@ -368,3 +366,26 @@ extension Character {
     fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
     fileprivate var isASCIILetter: Bool { isASCII && isLetter }
 }
+
+extension ManifestReader {
+    /// The longest `bin_name`: `<bin_name>.par.gz`, `<bin_name>_service.nk` and their temporary names must fit
+    /// in a file name (255 bytes).
+    static let maximumBinNameLength = 200
+
+    /// Why `name` cannot be `[provider] bin_name` — it names files (the binary, `<bin_name>.par.gz`, the service
+    /// key) — or `nil`. Checked where wasmcloud.toml is read, before any key or directory is made.
+    static func binNameProblem(_ name: String) -> String? {
+        let shown = name.unicodeScalars.count > 40 ? "the value" : "\"\(name)\""
+        if name.isEmpty { return "the value is empty; give the binary's file name" }
+        if name.utf8.count > maximumBinNameLength {
+            return "the value is \(name.utf8.count) bytes long; a file name it makes must stay under 255 bytes, so use at most \(maximumBinNameLength)"
+        }
+        if let bad = name.unicodeScalars.first(where: { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))) }) {
+            let what = bad.properties.isWhitespace ? "whitespace" : bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "\"\(bad)\""
+            return "\(shown) contains \(what); a bin_name is a file name of ASCII letters, digits, '_', '-' and '.'"
+        }
+        if name.hasPrefix(".") || name.hasPrefix("-") { return "\(shown) starts with '\(name.first!)'; a bin_name must start with a letter, digit or '_'" }
+        return nil
+    }
+}
+

@@ -6,7 +6,7 @@ import SwashCore
 /// `-d/--keys-directory`, shared by every command that reads or writes the key store.
 struct KeyDirectoryOption: ParsableArguments {
     @Option(
-        name: [.customShort("d"), .customLong("keys-directory")],
+        name: [.customShort("d"), .customLong("keys-directory"), .customLong("directory")],
         help: ArgumentHelp(
             "Directory holding the .nk key files.",
             discussion: "Default: $WASH_KEYS, else ~/.wash/keys.", valueName: "dir"),
@@ -43,8 +43,12 @@ struct KeyFlags: ParsableArguments {
 }
 
 extension KeyType: ExpressibleByArgument {
-    /// The types offered on the command line (curve keys cannot sign, so they are not offered).
-    public static var allValueStrings: [String] { allCases.filter { $0 != .curve }.map(\.rawValue) }
+    /// A key type as wash reads it: any case, with wash's aliases (`provider`, `host`, `component`, `actor`,
+    /// `x25519`).
+    public init?(argument: String) { self.init(name: argument) }
+
+    /// The types offered on the command line.
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 extension OutputOptions {

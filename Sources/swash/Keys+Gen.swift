@@ -7,16 +7,14 @@ extension Swash.Keys {
     struct Gen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a new key pair and print its public key and seed.",
-            discussion: "Nothing is written to disk. Keep the seed secret; the public key is safe to share.")
+            discussion: "Nothing is written to disk. Keep the seed secret; the public key is safe to share. Curve keys are X25519 keys (public key X…, seed SX…) for encryption, as wasmCloud's secrets use; they cannot sign archives.")
 
-        @Argument(help: "Key type.")
+        @Argument(help: ArgumentHelp(
+            "Key type: account, user, module (or component), service (or provider), server (or host), operator, cluster, curve (x25519); any case.",
+            valueName: "keytype"))
         var type: KeyType
 
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            if type == .curve { throw ValidationError("curve (X25519) keys cannot sign; choose account, service, module, user, server, cluster or operator") }
-        }
 
         func run() async throws {
             try output.printKey(try KeyWorkflows.generate(type))

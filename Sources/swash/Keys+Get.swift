@@ -5,7 +5,7 @@ extension Swash.Keys {
     /// `swash keys get NAME`.
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a stored key: its public key and seed.",
+            abstract: "Print a stored key's seed (as wash does; -o json adds its public key).",
             discussion: "Reads <keys-directory>/NAME.nk, or <keys-directory>/NAME when that is the file's name.")
 
         @Argument(help: "Key name, e.g. user_account (see `swash keys list`).")
@@ -15,7 +15,9 @@ extension Swash.Keys {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try output.printKey(try KeyWorkflows.key(named: name, keysDirectory: directory.keysDirectory, context: .cli))
+            let pair = try KeyWorkflows.key(named: name, keysDirectory: directory.keysDirectory, context: .cli)
+            // As wash: the seed alone, so that SEED=$(swash keys get NAME) works; JSON adds the public key.
+            try output.print(json: ["seed": pair.seed, "public_key": pair.publicKey.encoded], text: pair.seed, essential: true)
         }
     }
 }

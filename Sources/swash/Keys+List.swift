@@ -17,15 +17,19 @@ extension Swash.Keys {
             try output.print(json: Self.json(listing), text: Self.text(listing), essential: true)
         }
 
-        /// `{"keys":[{"name","public_key"}], "directory", "success"}`; unusable files carry `error`.
+        /// wash's `{"keys":[names…]}`, plus `directory`, `public_keys` (name → public key) and `errors` (name → why the
+        /// file is not a usable key).
         static func json(_ listing: KeyWorkflows.Listing) -> [String: Any] {
-            let keys: [[String: Any]] = listing.entries.map { entry in
-                var item: [String: Any] = ["name": entry.name]
-                if let key = entry.publicKey { item["public_key"] = key }
-                if let problem = entry.problem { item["error"] = problem }
-                return item
+            var publicKeys: [String: String] = [:]
+            var errors: [String: String] = [:]
+            for entry in listing.entries {
+                if let key = entry.publicKey { publicKeys[entry.name] = key }
+                if let problem = entry.problem { errors[entry.name] = problem }
             }
-            return ["keys": keys, "directory": listing.directory.path, "success": true]
+            return [
+                "keys": listing.entries.map(\.name), "directory": listing.directory.path, "public_keys": publicKeys,
+                "errors": errors, "success": true,
+            ]
         }
 
         /// One line per key: name, then public key (or what is wrong with the file).

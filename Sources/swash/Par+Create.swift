@@ -32,12 +32,14 @@ extension Swash.Par {
         @Option(name: [.customShort("r"), .customLong("revision")], help: "Revision number of the provider (rev).")
         var revision: Int?
 
-        @Option(name: .long, help: "Capability contract id (capid), for wasmCloud 0.x hosts that require one.", transform: Convert.nonBlank)
+        @Option(
+            name: [.customShort("c"), .long], help: "Capability contract id (capid), for wasmCloud 0.x hosts that require one.",
+            transform: Convert.nonBlank)
         var capid: String?
 
         @Option(
             name: [.customShort("j"), .customLong("schema")],
-            help: ArgumentHelp("JSON file with the provider's configuration schema.", valueName: "schema.json"),
+            help: ArgumentHelp("JSON file with the provider's configuration schema.", discussion: "Default: $WASH_JSON_SCHEMA.", valueName: "schema.json"),
             transform: Convert.path)
         var schema: URL?
 
@@ -76,7 +78,7 @@ extension Swash.Par {
             let context = SwashContext.cli
             let request = ArchiveWorkflows.CreateRequest(
                 name: name, vendor: vendor, binary: binary, target: target.arch, version: version, revision: revision,
-                capabilityContractID: capid, schema: schema, wit: wit,
+                capabilityContractID: capid, schema: try schema ?? Convert.environmentPath("WASH_JSON_SCHEMA"), wit: wit,
                 witDirectory: wit == nil ? try witDirectory ?? Convert.environmentPath("WIT_DIR") : nil,
                 destination: destination, compress: compress)
             let written = try await ArchiveWorkflows.create(

@@ -1,13 +1,15 @@
 import ArgumentParser
 import FileIO
 import Foundation
+import SwashCore
 
 @main
 struct Swash: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swash",
         abstract: "Build, sign, inspect and ship wasmCloud capability provider archives.",
-        subcommands: [Build.self, New.self, Inspect.self, Par.self, Push.self, Pull.self, Keys.self]
+        version: "swash \(SwashVersion.current)",
+        subcommands: [Build.self, New.self, Inspect.self, Par.self, Push.self, Pull.self, Keys.self, Reg.self]
     )
 
     /// Parses, runs one command, and prints every failure through `Failure`: usage errors exit 64 (as JSON with

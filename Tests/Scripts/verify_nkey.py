@@ -11,6 +11,7 @@ import json
 import sys
 
 try:
+    import nacl.public
     import nacl.signing
 except ImportError:
     print("PyNaCl is not installed", file=sys.stderr)
@@ -43,13 +44,22 @@ def main():
     if crc16(body) != int.from_bytes(crc, "little"):
         sys.exit("seed checksum mismatch")
     prefix = ((body[0] & 7) << 5) | ((body[1] & 0xF8) >> 3)
+    if prefix == 184:  # X: a curve (X25519) key; the PyPI nkeys package has none, so PyNaCl alone checks it
+        derived = bytes(nacl.public.PrivateKey(bytes(body[2:])).public_key)
+        pub_payload = bytes([prefix]) + derived
+        c = crc16(pub_payload)
+        expected = base64.b32encode(pub_payload + bytes([c & 0xFF, c >> 8])).decode().rstrip("=")
+        if expected != public:
+            sys.exit(f"curve public key mismatch: derived {expected}, printed {public}")
+        print("ok", public, "(PyNaCl X25519)")
+        return
     signing = nacl.signing.SigningKey(bytes(body[2:]))
     pub_payload = bytes([prefix]) + bytes(signing.verify_key)
     c = crc16(pub_payload)
     expected = base64.b32encode(pub_payload + bytes([c & 0xFF, c >> 8])).decode().rstrip("=")
     if expected != public:
         sys.exit(f"public key mismatch: derived {expected}, printed {public}")
-    if nkeys is not None and nkeys.valid_public_prefix_byte(prefix):
+    if nkeys is not None and nkeys.valid_public_prefix_byte(prefix) and prefix != 184:
         kp = nkeys.from_seed(seed.encode())
         if kp.public_key.decode() != public:
             sys.exit("nkeys package derived another public key")
