@@ -60,6 +60,8 @@ public struct SigningKeys: Sendable {
     /// The account key that signs: explicit, else `<dir>/<user>_account.nk` (generated on first run).
     /// - Throws: `KeyError` when the key is invalid, of another type, or missing with keygen disabled.
     public func issuer() throws(KeyError) -> KeyPair {
+        // Both explicit values are judged before any key is generated: an empty -s must not leave a new account key.
+        _ = try explicitSubject()
         if let explicit = try explicitIssuer() { return explicit }
         return try store.loadOrCreate(
             fileName: "\(context.userName)_account.nk", type: .account, allowGenerate: !options.disableKeygen,

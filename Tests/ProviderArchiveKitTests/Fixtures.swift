@@ -74,6 +74,7 @@ func label(_ error: ProviderArchiveError) -> String {
     case .inputTooLarge: "inputTooLarge"
     case .inputChanged: "inputChanged"
     case .signingFailed: "signingFailed"
+    case .claimsTooLarge: "claimsTooLarge"
     }
 }
 

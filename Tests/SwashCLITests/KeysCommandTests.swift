@@ -32,7 +32,7 @@ struct KeysCommandTests {
         let home = try makeTemporaryDirectory()
         #expect(try runSwash(["keys", "gen", "bogus"], home: home).status == 64)
         #expect(try runSwash(["keys", "gen"], home: home).status == 64)
-        #expect(try runSwash(["keys", "gen", "curve"], home: home).status == 64)
+        #expect(try runSwash(["keys", "gen", "xkeys"], home: home).status == 64)
         #expect(try runSwash(["keys", "list", "--nope"], home: home).status == 64)
     }
 
@@ -51,10 +51,9 @@ struct KeysCommandTests {
         // WASH_KEYS is honoured when -d is absent.
         let listed = try runSwash(["keys", "list", "-o", "json"], home: home, extraEnvironment: ["WASH_KEYS": dir.path])
         #expect(listed.status == 0)
-        let keys = try #require(try json(listed.stdout)["keys"] as? [[String: Any]])
-        #expect(keys.count == 1)
-        #expect(keys.first?["name"] as? String == "me_account")
-        #expect(keys.first?["public_key"] as? String == generated["public_key"] as? String)
+        #expect(try json(listed.stdout)["keys"] as? [String] == ["me_account"])
+        let publicKeys = try #require(try json(listed.stdout)["public_keys"] as? [String: String])
+        #expect(publicKeys["me_account"] == generated["public_key"] as? String)
         #expect(!listed.stdout.contains(generated["seed"] as! String))
     }
 
@@ -76,7 +75,7 @@ struct KeysCommandTests {
 /// Keys made by swash, checked by independent Python code (PyPI `nkeys` and PyNaCl).
 @Suite("Independent nkeys check")
 struct IndependentKeyCheckTests {
-    @Test(arguments: ["account", "user", "service", "module"])
+    @Test(arguments: ["account", "user", "service", "module", "Cluster", "HOST", "operator", "curve", "x25519"])
     func pythonAcceptsGeneratedKey(type: String) throws {
         let home = try makeTemporaryDirectory()
         let generated = try runSwash(["keys", "gen", type, "-o", "json"], home: home)
@@ -93,5 +92,9 @@ struct IndependentKeyCheckTests {
         }
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.hasPrefix("ok "))
+        if type.lowercased() == "curve" || type == "x25519" {
+            #expect(check.stdout.hasSuffix("(PyNaCl X25519)\n"), "checked as an X25519 key: \(check.stdout)")
+            #expect(jsonObject(generated.stdout)?["seed"].flatMap { $0 as? String }?.hasPrefix("SX") == true)
+        }
     }
 }
