@@ -33,11 +33,24 @@ extension Swash {
             transform: Convert.path)
         var witDirectory: URL?
 
+        @Flag(name: .customLong("skip-fetch"), help: "Accepted as wash accepts it: swash never fetches WIT dependencies.")
+        var skipFetch = false
+
+        @Flag(name: .customLong("build-only"), help: ArgumentHelp("Accepted and ignored for providers, as wash does.", visibility: .hidden))
+        var buildOnly = false
+
+        @Flag(name: .customLong("sign-only"), help: ArgumentHelp("Accepted and ignored for providers, as wash does.", visibility: .hidden))
+        var signOnly = false
+
         @Flag(name: .long, help: "Also show the wasmcloud.toml keys that were read and ignored.")
         var verbose = false
 
         @OptionGroup(title: "Keys") var keys: KeyFlags
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if buildOnly, signOnly { throw ValidationError("give --build-only or --sign-only, not both") }
+        }
 
         func run() async throws {
             let context = SwashContext.cli
