@@ -13,6 +13,17 @@ public struct TargetName: Hashable, Comparable, Sendable, CustomStringConvertibl
         rawValue = name
     }
 
+    /// Why swash would not write this name into a new archive, or `nil`: names swash writes are portable —
+    /// ASCII letters, digits, `_`, `-` and `.` only (SPEC §3) — while archives made elsewhere may hold others, which
+    /// reading accepts.
+    public var unportableReason: String? {
+        guard let bad = rawValue.unicodeScalars.first(where: { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))) }) else {
+            return nil
+        }
+        let shown = bad.properties.isWhitespace ? "whitespace" : bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "\"\(bad)\""
+        return "it contains \(shown); use only ASCII letters, digits, '_', '-' and '.'"
+    }
+
     /// The archive entry that holds this target's binary.
     public var entryName: String { rawValue + ".bin" }
 
@@ -111,10 +122,6 @@ public struct TargetName: Hashable, Comparable, Sendable, CustomStringConvertibl
         if name.hasPrefix("-") { return "it starts with '-'" }
         if name.hasSuffix(".bin") { return "give the name without .bin" }
         if name.utf8.count > 200 { return "it is longer than 200 bytes" }
-        if let bad = name.unicodeScalars.first(where: { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))) }) {
-            let shown = bad.properties.isWhitespace ? "whitespace" : bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "\"\(bad)\""
-            return "it contains \(shown); use only ASCII letters, digits, '_', '-' and '.'"
-        }
         return nil
     }
 }

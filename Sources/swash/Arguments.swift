@@ -26,7 +26,12 @@ enum Convert {
 
     /// A target name such as `x86_64-linux`.
     static func target(_ text: String) throws -> TargetName {
-        do { return try TargetName(text) } catch { throw ValidationError(error.description) }
+        let name: TargetName
+        do { name = try TargetName(text) } catch { throw ValidationError(error.description) }
+        if let reason = name.unportableReason {
+            throw ValidationError(ProviderArchiveError.invalidTargetName(text, reason: reason).description)
+        }
+        return name
     }
 
     /// An OCI reference's syntax.

@@ -177,6 +177,7 @@ struct ExplicitKeyTests {
         let service = try KeyPair.generate(.service)
         let seedFile = test.home.appendingPathComponent("issuer.seed")
         try Data(account.seed.utf8).write(to: seedFile)
+        chmod(seedFile.path, 0o600)  // a seed file others can read gets a warning (tested below)
 
         let bySeed = SigningKeys(options: KeyOptions(issuer: account.seed, subject: service.seed), context: test.context())
         #expect(try bySeed.issuer().publicKey == account.publicKey)
@@ -186,6 +187,13 @@ struct ExplicitKeyTests {
         // Explicit keys generate nothing.
         #expect(!FileManager.default.fileExists(atPath: bySeed.directory.path))
         #expect(test.messages.isEmpty)
+
+        // A seed file others can read still works, with a warning naming it and the fix.
+        chmod(seedFile.path, 0o644)
+        #expect(try byPath.issuer().publicKey == account.publicKey)
+        #expect(test.messages == [
+            "warning: the key file \"\(seedFile.path)\" is accessible by other users, who could copy its seed; run chmod 600 \"\(seedFile.path)\""
+        ])
     }
 
     @Test func environmentIsUsedWhenNoFlag() throws {

@@ -96,7 +96,7 @@ struct ManifestErrorTests {
         ("version = \"1.2.3-\"", "is not a semantic version"),
         ("version = \"1.2.3\"\nrevision = 3000000000", "invalid `revision`: 3000000000 does not fit in a 32-bit integer"),
         ("version = \"1.2.3\"\nname = \"\"", "invalid `name`: the name is empty"),
-        ("version = \"1.2.3\"\n[provider]\nbin_name = \"bin/x\"", "invalid `provider.bin_name`: \"bin/x\" is not a file name"),
+        ("version = \"1.2.3\"\n[provider]\nbin_name = \"bin/x\"", "invalid `provider.bin_name`: \"bin/x\" contains \"/\"; a bin_name is a file name of ASCII letters, digits, '_', '-' and '.'"),
         ("version = \"1.2.3\"\n[swift]\nconfiguration = \"fast\"", "invalid `swift.configuration`: \"fast\" is neither \"release\" nor \"debug\""),
     ])
     func unusableValues(extra: String, message: String) throws {
