@@ -41,7 +41,7 @@ public final class AtomicFile: @unchecked Sendable {
         var attempt = 0
         while true {
             let candidate = TemporaryPath(beside: destination)
-            let fd = open(candidate.url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, access == .private ? 0o600 : 0o644)
+            let fd = SystemPath.withBytes(candidate.url.path) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, access == .private ? 0o600 : 0o644) }
             if fd >= 0 {
                 temporary = candidate
                 descriptor = fd
@@ -124,7 +124,7 @@ public final class AtomicFile: @unchecked Sendable {
     public func commitIfAbsent() throws(FileSystemError) -> Bool {
         try syncAndClose()
         defer { temporary.remove() }
-        if link(temporary.url.path, destination.path) != 0 {
+        if SystemPath.withBytes(temporary.url.path, { from in SystemPath.withBytes(destination.path) { link(from, $0) } }) != 0 {
             let code = errno
             if code == EEXIST { return false }
             throw FileSystemError(.write, path: destination.path, code: code)

@@ -28,7 +28,7 @@ public enum Directories {
         var missing: [URL] = []
         var cursor = directory.standardizedFileURL
         var info = stat()
-        while stat(cursor.path, &info) != 0 {
+        while SystemPath.withBytes(cursor.path, { stat($0, &info) }) != 0 {
             let code = errno
             guard code == ENOENT else { throw FileSystemError(.createDirectory, path: cursor.path, code: code) }
             missing.append(cursor)
@@ -36,22 +36,22 @@ public enum Directories {
             if parent.path == cursor.path { break }
             cursor = parent
         }
-        if missing.isEmpty || stat(cursor.path, &info) == 0 {
+        if missing.isEmpty || SystemPath.withBytes(cursor.path, { stat($0, &info) }) == 0 {
             guard missing.isEmpty || info.st_mode & S_IFMT == S_IFDIR else {
                 throw FileSystemError(.createDirectory, path: cursor.path, detail: "it exists and is not a directory")
             }
         }
         var made: [URL] = []
         for url in missing.reversed() {
-            if mkdir(url.path, mode) != 0, errno != EEXIST {
+            if SystemPath.withBytes(url.path, { mkdir($0, mode) }) != 0, errno != EEXIST {
                 let error = FileSystemError(.createDirectory, path: url.path)
-                for created in made.reversed() { rmdir(created.path) }
+                for created in made.reversed() { SystemPath.withBytes(created.path) { _ = rmdir($0) } }
                 throw error
             }
             made.append(url)
-            if exact { chmod(url.path, mode) }  // mkdir's mode is filtered by the umask
+            if exact { SystemPath.withBytes(url.path) { _ = chmod($0, mode) } }  // mkdir's mode is filtered by the umask
         }
-        guard stat(directory.path, &info) == 0 else { throw FileSystemError(.createDirectory, path: directory.path) }
+        guard SystemPath.withBytes(directory.path, { stat($0, &info) }) == 0 else { throw FileSystemError(.createDirectory, path: directory.path) }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw FileSystemError(.createDirectory, path: directory.path, detail: "it exists and is not a directory")
         }
@@ -59,7 +59,7 @@ public enum Directories {
 
     /// Syncs a directory, so a rename or link inside it survives a crash. Failures are ignored.
     public static func sync(_ directory: URL) {
-        let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = SystemPath.withBytes(directory.path) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         if fd >= 0 {
             fsync(fd)
             close(fd)

@@ -21,7 +21,7 @@ public enum FileStatus: Sendable, Hashable {
     ///   component that is not a directory, …).
     public init(of url: URL, for operation: FileSystemError.Operation = .read) throws(FileSystemError) {
         var info = stat()
-        guard stat(url.path, &info) == 0 else { throw FileSystemError(operation, path: url.path) }
+        guard SystemPath.withBytes(url.path, { stat($0, &info) }) == 0 else { throw FileSystemError(operation, path: url.path) }
         switch info.st_mode & S_IFMT {
         case S_IFREG: self = .regularFile(size: Int64(info.st_size))
         case S_IFDIR: self = .directory
@@ -36,7 +36,7 @@ public enum FileStatus: Sendable, Hashable {
     /// Whether something exists at `url` (following links).
     public static func exists(_ url: URL) -> Bool {
         var info = stat()
-        return stat(url.path, &info) == 0
+        return SystemPath.withBytes(url.path) { stat($0, &info) } == 0
     }
 
     /// Whether `url` is a directory (following links).
@@ -49,7 +49,7 @@ public enum FileStatus: Sendable, Hashable {
     public static func requireReadableFile(_ url: URL) throws(FileSystemError) -> Int64 {
         switch try FileStatus(of: url) {
         case .regularFile(let size):
-            guard access(url.path, R_OK) == 0 else { throw FileSystemError(.read, path: url.path) }
+            guard SystemPath.withBytes(url.path, { access($0, R_OK) }) == 0 else { throw FileSystemError(.read, path: url.path) }
             return size
         case .directory:
             throw FileSystemError(.read, path: url.path, detail: "it is a directory, not a file")
@@ -70,7 +70,7 @@ public enum FileStatus: Sendable, Hashable {
         guard size <= Int64(limit) else {
             throw FileSystemError(.read, path: url.path, detail: "\(size) bytes is far too large for \(what)")
         }
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        let fd = SystemPath.withBytes(url.path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw FileSystemError(.read, path: url.path) }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: limit + 1)

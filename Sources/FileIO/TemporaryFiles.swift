@@ -137,7 +137,7 @@ public final class TemporaryPath: @unchecked Sendable {
     /// Renames the temporary path over `destination` and syncs the directory.
     /// - Throws: `FileSystemError` when the rename fails; the temporary path is then removed on drop.
     public func moveIntoPlace() throws(FileSystemError) {
-        guard rename(url.path, destination.path) == 0 else { throw FileSystemError(.write, path: destination.path) }
+        guard SystemPath.withBytes(url.path, { from in SystemPath.withBytes(destination.path) { rename(from, $0) } }) == 0 else { throw FileSystemError(.write, path: destination.path) }
         settled = true
         TemporaryFiles.unregister(url.path)
         Directories.sync(destination.deletingLastPathComponent())
@@ -148,8 +148,8 @@ public final class TemporaryPath: @unchecked Sendable {
         guard !settled else { return }
         settled = true
         var info = stat()
-        if lstat(url.path, &info) == 0 {
-            if info.st_mode & S_IFMT == S_IFDIR { try? FileManager.default.removeItem(at: url) } else { unlink(url.path) }
+        if SystemPath.withBytes(url.path, { lstat($0, &info) }) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { try? FileManager.default.removeItem(at: url) } else { SystemPath.withBytes(url.path) { _ = unlink($0) } }
         }
         TemporaryFiles.unregister(url.path)
     }

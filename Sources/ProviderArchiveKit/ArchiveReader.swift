@@ -1,4 +1,5 @@
 internal import CArchive
+internal import FileIO
 import Foundation
 
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ final class FileSource: ByteSource {
     init(url: URL) throws(ProviderArchiveError) {
         path = url.path
         // Non-blocking, so that a FIFO given as a path fails below instead of waiting for a writer.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = SystemPath.withBytes(path) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         guard fd >= 0 else { throw .cannotRead(path: path, reason: systemError()) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import SwashCore
 
@@ -222,7 +223,8 @@ enum StandardStreams {
 
     /// Writes all of `text`; returns the `errno` of a failed write.
     private static func writeAll(_ fd: Int32, _ text: String) -> Int32? {
-        var bytes = Array(text.utf8)
+        // A file name that is not UTF-8 is printed as the bytes it is (SystemPath).
+        var bytes = SystemPath.hasRawBytes(text) ? SystemPath.bytes(text) : Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }

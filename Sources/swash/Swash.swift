@@ -17,7 +17,11 @@ struct Swash: AsyncParsableCommand {
     static func main() async {
         _ = Console.shared  // fills closed standard descriptors before anything opens a file
         InterruptCleanup.install()
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Decoded from argv without loss: a file name that is not UTF-8 keeps its bytes (SystemPath).
+        let arguments = (1..<Int(CommandLine.argc)).map { index -> String in
+            guard let argument = CommandLine.unsafeArgv[index] else { return "" }
+            return SystemPath.decode(Array(UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument))))
+        }
         let json = Failure.wantsJSON(arguments)
         var command: any ParsableCommand
         do {

@@ -90,27 +90,27 @@ func runSwashKilled(
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
-    let start = Date()
+    let start = ProcessInfo.processInfo.systemUptime  // monotonic: the wall clock may be set back meanwhile
     try process.run()
     let pid = process.processIdentifier  // Foundation starts it in a process group of its own
-    let deadline = start.addingTimeInterval(delay)
-    while process.isRunning, Date() < deadline { usleep(2_000) }
+    let deadline = start + delay
+    while process.isRunning, ProcessInfo.processInfo.systemUptime < deadline { usleep(2_000) }
     let finishedFirst = !process.isRunning
     if !finishedFirst { kill(-pid, SIGKILL) }
     process.waitUntilExit()
     return KilledRun(
         finishedFirst: finishedFirst, status: finishedFirst ? process.terminationStatus : nil,
-        elapsed: Date().timeIntervalSince(start))
+        elapsed: ProcessInfo.processInfo.systemUptime - start)
 }
 
 /// Seconds a successful, complete run takes (the kill window): the slowest of `runs` runs.
 func measure(runs: Int = 1, _ run: () throws -> CommandResult) throws -> TimeInterval {
     var slowest: TimeInterval = 0
     for _ in 0..<runs {
-        let start = Date()
+        let start = ProcessInfo.processInfo.systemUptime
         let result = try run()
         guard result.status == 0 else { throw TestSupportError("the run to measure failed: \(result.stderr)") }
-        slowest = max(slowest, Date().timeIntervalSince(start))
+        slowest = max(slowest, ProcessInfo.processInfo.systemUptime - start)
     }
     return slowest
 }

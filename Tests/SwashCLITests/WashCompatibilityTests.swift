@@ -247,6 +247,23 @@ struct InputContractTests {
         #expect(try entries(home) == ["dir", "fifo", "prov"])
     }
 
+    /// A binary and a destination whose names are not UTF-8 keep their bytes (today's Foundation would make them
+    /// U+FFFD and "No such file").
+    @Test func fileNamesThatAreNotUTF8Work() async throws {
+        let home = try home()
+        let script = #"""
+            n=$(printf 'caf\351')
+            cp prov "$n" && "$0" par create -n N -v V -b "$n" --destination "$n.par" -d keys >out.txt 2>&1 || exit 10
+            test -f "$n.par" || exit 11
+            test -f "keys/${n}_service.nk" || exit 12
+            "$0" inspect "$n.par" -o json >/dev/null || exit 13
+            grep -q "$n.par" out.txt || exit 14
+            """#
+        let result = try await runProcessAsync(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", script, swashExecutable.path], environment: swashEnvironment(home: home), in: home)
+        #expect(result.status == 0, "step \(result.status): \(result.stderr)")
+    }
+
     /// As ssh does: warnings naming the path and the fix; the key is still used.
     @Test func openKeyPermissionsAreWarnedAbout() async throws {
         let home = try home()
