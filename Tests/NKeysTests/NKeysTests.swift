@@ -77,8 +77,28 @@ struct OwnVectorTests {
         #expect(pair.publicKey.encoded.first == type.letter)
         let again = try KeyPair(seed: pair.seed, expecting: type)
         #expect(again.publicKey == pair.publicKey)
+        guard type != .curve else { return }  // X25519 keys encrypt, they do not sign (checked with PyNaCl elsewhere)
         let signature = pair.sign([1, 2, 3])
         #expect(try PublicKey(pair.publicKey.encoded).verify(signature: signature, for: [1, 2, 3]))
+    }
+
+    /// A curve key's public key is X25519 of its seed: RFC 7748's test vector (Alice's keys, §6.1).
+    @Test func curveKeysAreX25519() throws {
+        let secret: [UInt8] = hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+        let pair = try KeyPair(type: .curve, rawSeed: secret)
+        #expect(try PublicKey(pair.publicKey.encoded).rawBytes == hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"))
+        #expect(pair.seed.hasPrefix("SX") && pair.publicKey.encoded.hasPrefix("X"))
+    }
+
+    private func hex(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            bytes.append(UInt8(text[index..<next], radix: 16)!)
+            index = next
+        }
+        return bytes
     }
 
     @Test func generatedKeysDiffer() throws {
