@@ -18,9 +18,8 @@ struct HardeningConcurrencyTests {
     static func storedKeys(_ keys: URL, home: URL) throws -> (keys: [String: String], files: [String]) {
         let listed = jsonObject(try runSwash(["keys", "list", "-d", keys.path, "-o", "json"], home: home).stdout)
         var result: [String: String] = [:]
-        for entry in listed?["keys"] as? [[String: Any]] ?? [] {
-            if let name = entry["name"] as? String { result[name] = entry["public_key"] as? String ?? "unusable" }
-        }
+        let publicKeys = listed?["public_keys"] as? [String: String] ?? [:]
+        for name in listed?["keys"] as? [String] ?? [] { result[name] = publicKeys[name] ?? "unusable" }
         return (result, try FileManager.default.contentsOfDirectory(atPath: keys.path).sorted())
     }
 

@@ -284,8 +284,10 @@ struct HardeningKillTests {
                     }
                 }
                 let listed = try runSwash(["keys", "list", "-d", keys.path, "-o", "json"], home: workspace.home)
-                let entries = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["keys"] as? [[String: Any]]
-                if entries?.count != present.count || entries?.contains(where: { $0["public_key"] == nil }) != false {
+                let object = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
+                let listedNames = object?["keys"] as? [String]
+                let publicKeys = object?["public_keys"] as? [String: String] ?? [:]
+                if listedNames?.count != present.count || listedNames?.contains(where: { publicKeys[$0] == nil }) != false {
                     tally.failures.append("keys list after kill \(tally.kills): \(listed.stdout)")
                 }
                 let stray = try unexpectedFiles(in: keys, expected: Set(names.keys))

@@ -63,8 +63,8 @@ struct Sandbox: Sendable {
 
         let listed = try await swash(["keys", "list", "-d", keys.path, "-o", "json"])
         let keyList = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
-        let entries = try #require(keyList["keys"] as? [[String: Any]])
-        let publicKey = { (name: String) in entries.first { $0["name"] as? String == name }?["public_key"] as? String }
+        let publicKeys = try #require(keyList["public_keys"] as? [String: String])
+        let publicKey = { (name: String) in publicKeys[name] }
         #expect(object["issuer"] as? String != nil && object["issuer"] as? String == publicKey("tester_account"))
         #expect(object["service"] as? String != nil && object["service"] as? String == publicKey("\(service)_service"))
 
