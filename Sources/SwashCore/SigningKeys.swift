@@ -61,7 +61,9 @@ public struct SigningKeys: Sendable {
     /// - Throws: `KeyError` when the key is invalid, of another type, or missing with keygen disabled.
     public func issuer() throws(KeyError) -> KeyPair {
         // Both explicit values are judged before any key is generated: an empty -s must not leave a new account key.
-        _ = try explicitSubject()
+        // (Quietly: `subject` judges it again and gives its permission warnings once.)
+        _ = try explicitKey(
+            flag: options.subject, flagName: "--subject", variable: "WASH_SUBJECT_KEY", type: .service, notice: { _ in })
         if let explicit = try explicitIssuer() { return explicit }
         return try store.loadOrCreate(
             fileName: "\(context.userName)_account.nk", type: .account, allowGenerate: !options.disableKeygen,
@@ -81,17 +83,18 @@ public struct SigningKeys: Sendable {
     /// The issuer given by `--issuer` or `$WASH_ISSUER_KEY`, or `nil` when neither is set.
     /// - Throws: `KeyError` when the value is neither a seed file nor a valid account seed.
     public func explicitIssuer() throws(KeyError) -> KeyPair? {
-        try explicitKey(flag: options.issuer, flagName: "--issuer", variable: "WASH_ISSUER_KEY", type: .account)
+        try explicitKey(flag: options.issuer, flagName: "--issuer", variable: "WASH_ISSUER_KEY", type: .account, notice: context.notice)
     }
 
     /// The subject given by `--subject` or `$WASH_SUBJECT_KEY`, or `nil` when neither is set.
     /// - Throws: `KeyError` when the value is neither a seed file nor a valid service seed.
     public func explicitSubject() throws(KeyError) -> KeyPair? {
-        try explicitKey(flag: options.subject, flagName: "--subject", variable: "WASH_SUBJECT_KEY", type: .service)
+        try explicitKey(flag: options.subject, flagName: "--subject", variable: "WASH_SUBJECT_KEY", type: .service, notice: context.notice)
     }
 
-    private func explicitKey(flag: String?, flagName: String, variable: String, type: KeyType)
-        throws(KeyError) -> KeyPair?
+    private func explicitKey(
+        flag: String?, flagName: String, variable: String, type: KeyType, notice: (String) -> Void
+    ) throws(KeyError) -> KeyPair?
     {
         let source: String
         let value: String
@@ -106,7 +109,7 @@ public struct SigningKeys: Sendable {
         guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .emptyKeyValue(source: source) }
         let url = context.resolve(path: value)
         if FileStatus.exists(url), !FileStatus.isDirectory(url) {
-            KeyStore.permissionWarnings(for: url).forEach(context.notice)
+            KeyStore.permissionWarnings(for: url).forEach(notice)
             return try KeyStore.readSeedFile(url, expecting: type)
         }
         do {

@@ -277,5 +277,15 @@ struct InputContractTests {
         #expect(result.stderr.contains("warning: the keys directory \"\(keys.path)\" is writable by other users, who could replace its keys; run chmod 700 \"\(keys.path)\""))
         #expect(result.stderr.contains("warning: the key file \"\(account.path)\" is accessible by other users, who could copy its seed; run chmod 600 \"\(account.path)\""))
         #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("again.par").path))
+
+        // A seed file given with -s is judged early (before any key is made) and again when used: warned once.
+        let seed = try #require(jsonObject(try await runSwashAsync(["keys", "gen", "service", "-o", "json"], home: home).stdout)?["seed"] as? String)
+        let seedFile = home.appendingPathComponent("service.seed")
+        try Data(seed.utf8).write(to: seedFile)
+        chmod(seedFile.path, 0o644)
+        let explicit = try await runSwashAsync(
+            ["par", "create", "-n", "N", "-v", "V", "-b", "prov", "-d", "keys", "-s", "service.seed", "--destination", "third.par"], home: home)
+        #expect(explicit.status == 0)
+        #expect(explicit.stderr.components(separatedBy: "the key file \"\(seedFile.path)\" is accessible by other users").count == 2, "\(explicit.stderr)")
     }
 }
