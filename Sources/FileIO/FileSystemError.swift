@@ -22,8 +22,6 @@ public struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertibl
         case createDirectory = "create directory"
         /// Listing a directory.
         case list
-        /// Looking a path up (`stat`).
-        case inspect
     }
 
     /// What was being done.

@@ -1,3 +1,5 @@
+internal import FileIO
+
 /// A target name such as `x86_64-linux`: `<arch>-<os>` as Rust spells them (SPEC §3).
 ///
 /// Any other text is allowed if it is a single safe path component and not `claims` or `world`
@@ -17,11 +19,7 @@ public struct TargetName: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// ASCII letters, digits, `_`, `-` and `.` only (SPEC §3) — while archives made elsewhere may hold others, which
     /// reading accepts.
     public var unportableReason: String? {
-        guard let bad = rawValue.unicodeScalars.first(where: { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))) }) else {
-            return nil
-        }
-        let shown = bad.properties.isWhitespace ? "whitespace" : bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "\"\(bad)\""
-        return "it contains \(shown); use only ASCII letters, digits, '_', '-' and '.'"
+        PortableName.firstUnportable(in: rawValue).map { "it contains \($0); use only ASCII letters, digits, '_', '-' and '.'" }
     }
 
     /// The archive entry that holds this target's binary.

@@ -98,8 +98,9 @@ public enum ArchiveWorkflows {
         let epoch = try context.sourceDateEpoch()
         let destination = destinationURL(request, stem: stem, context: context)
         // Encoded before any key is looked up, so a WIT error never generates a key file.
-        let encoded = try await request.witDirectory.asyncMap {
-            try await WitWorkflows.encode($0, beside: destination, context: context, runner: runner)
+        var encoded: TemporaryPath?
+        if let directory = request.witDirectory {
+            encoded = try await WitWorkflows.encode(directory, beside: destination, context: context, runner: runner)
         }
         let world = encoded?.url ?? request.wit
         // Inputs are checked before keys are looked up, so a typo never generates a key file.
@@ -271,13 +272,5 @@ public struct ArchiveReport: Sendable, Codable {
         } catch {
             trustProblem = ProviderArchiveError.untrustedClaims(archive: archive.url.path, error).description
         }
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -32,7 +32,7 @@ public enum WitWorkflows {
         _ directory: URL, beside destination: URL, context: SwashContext, runner: any CommandRunner = SystemCommandRunner()
     ) async throws -> TemporaryPath {
         guard FileStatus.isDirectory(directory) else { throw WitError.directoryMissing(path: directory.path) }
-        let output = TemporaryPath(beside: destination.deletingLastPathComponent().appendingPathComponent(destination.lastPathComponent + ".world.wasm"))
+        let output = TemporaryPath(beside: destination.appendingPathExtension("world.wasm"))
         let command = Command(
             program(context.environment), ["component", "wit", directory.path, "--wasm", "-o", output.url.path],
             in: directory, environment: context.environment)

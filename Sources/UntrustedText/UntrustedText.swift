@@ -31,16 +31,6 @@ public enum UntrustedText {
         return result
     }
 
-    /// Whether `text` would print as it is (no control character, not longer than `limit`).
-    public static func isSafe(_ text: some StringProtocol, limit: Int = defaultLimit) -> Bool {
-        var count = 0
-        for scalar in text.unicodeScalars {
-            count += 1
-            if count > limit || isControl(scalar) { return false }
-        }
-        return true
-    }
-
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
             || scalar.value == 0x2028 || scalar.value == 0x2029  // line and paragraph separators

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import TOMLLite
 
@@ -380,8 +381,7 @@ extension ManifestReader {
         if name.utf8.count > maximumBinNameLength {
             return "the value is \(name.utf8.count) bytes long; a file name it makes must stay under 255 bytes, so use at most \(maximumBinNameLength)"
         }
-        if let bad = name.unicodeScalars.first(where: { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))) }) {
-            let what = bad.properties.isWhitespace ? "whitespace" : bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "\"\(bad)\""
+        if let what = PortableName.firstUnportable(in: name) {
             return "\(shown) contains \(what); a bin_name is a file name of ASCII letters, digits, '_', '-' and '.'"
         }
         if name.hasPrefix(".") || name.hasPrefix("-") { return "\(shown) starts with '\(name.first!)'; a bin_name must start with a letter, digit or '_'" }

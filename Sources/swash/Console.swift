@@ -66,9 +66,9 @@ final class Console: ProgressReporter, @unchecked Sendable {
 
     /// The process's console, set up by `StandardStreams.prepare()`.
     static let shared: Console = {
-        let streams = StandardStreams.prepare()
+        let stderrIsTerminal = StandardStreams.prepare()
         let environment = ProcessInfo.processInfo.environment
-        let style: Style = streams.stderrIsTerminal && environment["TERM"] != "dumb" ? .terminal : .plain
+        let style: Style = stderrIsTerminal && environment["TERM"] != "dumb" ? .terminal : .plain
         return Console(
             style: style, standardError: { StandardStreams.writeError($0) },
             standardOutput: { text throws(ConsoleError) in try StandardStreams.writeOutput(text) })
@@ -195,7 +195,8 @@ enum StandardStreams {
     nonisolated(unsafe) private static var stderrClosed = false
 
     /// Fills closed standard descriptors and reports whether stderr is a terminal. Call once, first thing.
-    static func prepare() -> (stderrIsTerminal: Bool, Void) {
+    /// - Returns: whether stderr is a terminal.
+    static func prepare() -> Bool {
         for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
             let null = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY)
             if null >= 0, null != fd {
@@ -205,7 +206,7 @@ enum StandardStreams {
             if fd == STDOUT_FILENO { stdoutClosed = true }
             if fd == STDERR_FILENO { stderrClosed = true }
         }
-        return (!stderrClosed && isatty(STDERR_FILENO) == 1, ())
+        return !stderrClosed && isatty(STDERR_FILENO) == 1
     }
 
     /// Writes to stderr; failures are ignored (there is nowhere left to report them).

@@ -38,10 +38,8 @@ extension Swash {
 
         func run() async throws {
             let parsed = try UsageError.check { try RegistryWorkflows.annotations(parsing: annotations) }
-            if reference.digest != nil || (!allowLatest && (reference.tag ?? "latest") == "latest") {
-                // The same rule the workflow applies, checked here so that it is a usage error.
-                _ = try UsageError.check { try RegistryWorkflows.pushReference(reference, allowLatest: allowLatest) }
-            }
+            // The workflow's own rule (a tag, not a digest; latest only when allowed), checked here to be a usage error.
+            _ = try UsageError.check { try RegistryWorkflows.pushReference(reference, allowLatest: allowLatest) }
             let options = PushOptions(registry: registry.options, allowLatest: allowLatest, annotations: parsed, configFile: config)
             let result = try await RegistryWorkflows.push(reference: reference, archive: archive, options: options, context: .cli)
             try output.print(

@@ -90,17 +90,6 @@ struct OwnVectorTests {
         #expect(pair.seed.hasPrefix("SX") && pair.publicKey.encoded.hasPrefix("X"))
     }
 
-    private func hex(_ text: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            bytes.append(UInt8(text[index..<next], radix: 16)!)
-            index = next
-        }
-        return bytes
-    }
-
     @Test func generatedKeysDiffer() throws {
         #expect(try KeyPair.generate(.account).seed != KeyPair.generate(.account).seed)
     }
