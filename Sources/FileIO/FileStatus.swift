@@ -70,10 +70,26 @@ public enum FileStatus: Sendable, Hashable {
         guard size <= Int64(limit) else {
             throw FileSystemError(.read, path: url.path, detail: "\(size) bytes is far too large for \(what)")
         }
+        let bytes = try readUpTo(limit + 1, from: url)
+        guard bytes.count <= limit else {
+            throw FileSystemError(.read, path: url.path, detail: "more than \(limit) bytes is far too large for \(what)")
+        }
+        return bytes
+    }
+
+    /// Reads at most the first `count` bytes of a regular file (all of it when it is shorter), refusing without
+    /// reading anything that is not a regular file: enough to judge a binary by its header.
+    /// - Throws: `FileSystemError`.
+    public static func readPrefix(_ url: URL, count: Int) throws(FileSystemError) -> [UInt8] {
+        _ = try requireReadableFile(url)
+        return try readUpTo(count, from: url)
+    }
+
+    private static func readUpTo(_ limit: Int, from url: URL) throws(FileSystemError) -> [UInt8] {
         let fd = SystemPath.withBytes(url.path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw FileSystemError(.read, path: url.path) }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var bytes = [UInt8](repeating: 0, count: limit)
         var count = 0
         while count < bytes.count {
             let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
@@ -81,9 +97,6 @@ public enum FileStatus: Sendable, Hashable {
             guard got >= 0 else { throw FileSystemError(.read, path: url.path) }
             if got == 0 { break }
             count += got
-        }
-        guard count <= limit else {
-            throw FileSystemError(.read, path: url.path, detail: "more than \(limit) bytes is far too large for \(what)")
         }
         return Array(bytes[..<count])
     }

@@ -23,6 +23,15 @@ public enum ProviderArchiveError: Error, Equatable, Sendable, CustomStringConver
     case signingFailed(WascapError)
     /// The signed claims would be larger than readers accept (a huge name, vendor or schema).
     case claimsTooLarge(size: Int, limit: Int64)
+    /// A binary's header names another architecture or operating system than the target it is to be stored under.
+    case binaryContradictsTarget(path: String, target: String, header: BinaryHeader)
+    /// No target was named and the binary's header names several (a universal Mach-O file).
+    case targetUndetermined(path: String, candidates: [String])
+    /// Archives to merge disagree on a claim or on world.wasm (`field` is `vendor`, `sub`, …); `values` pairs each
+    /// input with what it holds.
+    case mergeConflict(field: String, values: [MergeInput])
+    /// Archives to merge hold different binaries for the same target.
+    case mergeTargetConflict(target: String, values: [MergeInput])
 
     public var description: String {
         switch self {
@@ -46,10 +55,41 @@ public enum ProviderArchiveError: Error, Equatable, Sendable, CustomStringConver
             return "\"\(path)\" changed while the archive was being written; nothing was written, run the command again"
         case .signingFailed(let error):
             return "cannot sign the claims: \(error)"
+        case .binaryContradictsTarget(let path, let target, let header):
+            let names = header.targetNames.map(\.rawValue)
+            let advice = names.count == 1
+                ? "label it -a \(names[0]), or give the binary built for \(target)"
+                : "give the binary built for \(target)"
+            return "\"\(path)\" is \(header.withArticle), not \(target): a host would fail to start it; \(advice)"
+        case .targetUndetermined(let path, let candidates):
+            return "\"\(path)\" holds several architectures (\(candidates.joined(separator: ", "))); name the target to store it under with -a"
+        case .mergeTargetConflict(let target, let values):
+            return "cannot merge: the inputs hold different binaries for target \(target) (\(MergeInput.list(values))); keep the one you want in one input only; nothing was written"
+        case .mergeConflict(let field, let values):
+            let listed = MergeInput.list(values)
+            return "cannot merge: the inputs disagree on \(field) (\(listed)); build them from the same wasmcloud.toml and keys; nothing was written"
         }
     }
 
     public var errorDescription: String? { description }
+}
+
+/// One input of a merge and the value it holds for a field that does not agree.
+public struct MergeInput: Sendable, Hashable {
+    /// The input archive's path.
+    public var path: String
+    /// What it holds, as shown to the user (`"Acme"`, `sha256:…`, `(none)`).
+    public var value: String
+
+    /// An input and its value.
+    public init(path: String, value: String) {
+        self.path = path
+        self.value = value
+    }
+
+    static func list(_ values: [MergeInput]) -> String {
+        values.map { "\"\($0.path)\" has \($0.value)" }.joined(separator: ", ")
+    }
 }
 
 /// What is wrong inside an invalid archive, naming the entry concerned.

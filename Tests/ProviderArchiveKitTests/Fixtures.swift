@@ -73,6 +73,10 @@ func label(_ error: ProviderArchiveError) -> String {
     case .issuerMismatch: "issuerMismatch"
     case .inputTooLarge: "inputTooLarge"
     case .inputChanged: "inputChanged"
+    case .binaryContradictsTarget: "binaryContradictsTarget"
+    case .targetUndetermined: "targetUndetermined"
+    case .mergeConflict: "mergeConflict"
+    case .mergeTargetConflict: "mergeTargetConflict"
     case .signingFailed: "signingFailed"
     case .claimsTooLarge: "claimsTooLarge"
     }
