@@ -24,9 +24,9 @@ struct ManifestReader {
             "language", "type", "name", "version", "revision", "path", "build", "wit", "provider", "rust", "swift", "go",
             "registry",
         ],
-        "provider": ["vendor", "bin_name", "capability_id", "rust_target", "key_directory", "wit_world", "os", "arch"],
-        "rust": ["cargo_path", "target_path", "debug"],
-        "swift": ["swift_path", "product", "configuration", "swift_sdk", "triple"],
+        "provider": ["vendor", "bin_name", "capability_id", "rust_target", "key_directory", "wit_world", "os", "arch", "targets"],
+        "rust": ["cargo_path", "target_path", "debug", "targets"],
+        "swift": ["swift_path", "product", "configuration", "swift_sdk", "triple", "sdks"],
         "go": ["go_path", "disable_go_generate"],
         "registry": ["url", "credentials", "push_insecure", "pull"],
     ]
@@ -138,6 +138,7 @@ struct ManifestReader {
         }
         section.capabilityID = try string("provider", "capability_id")?.value
         section.rustTarget = try string("provider", "rust_target")?.value
+        section.targets = try targetList("provider", "targets")
         section.keyDirectory = try string("provider", "key_directory").map { resolve($0.value, isDirectory: true) }
         for key in ["wit_world", "os", "arch"] where try string("provider", key) != nil {
             note("provider.\(key)", "is read and ignored, as wash does")
@@ -150,7 +151,8 @@ struct ManifestReader {
         return RustSection(
             cargoPath: try string("rust", "cargo_path").map { program($0.value) },
             targetPath: try string("rust", "target_path").map { resolve($0.value, isDirectory: true) },
-            debug: try bool("rust", "debug")?.value ?? false)
+            debug: try bool("rust", "debug")?.value ?? false,
+            targets: try targetTable("rust", "targets", values: "target triples"))
     }
 
     mutating func readSwift() throws(ManifestError) -> SwiftSection? {
@@ -159,7 +161,8 @@ struct ManifestReader {
             swiftPath: try string("swift", "swift_path").map { program($0.value) },
             product: try string("swift", "product")?.value,
             swiftSDK: try string("swift", "swift_sdk")?.value,
-            triple: try string("swift", "triple")?.value)
+            triple: try string("swift", "triple")?.value,
+            sdks: try targetTable("swift", "sdks", values: "Swift SDK ids"))
         if let configuration = try string("swift", "configuration") {
             guard configuration.value == "release" || configuration.value == "debug" else {
                 throw .invalidValue(
@@ -259,6 +262,63 @@ struct ManifestReader {
             throw wrongType(path.joined(separator: "."), entry, expected: "an integer")
         }
         return Found(value: value, entry: entry)
+    }
+
+    /// A list of target names (`[provider] targets`): strings, each a portable name, none twice.
+    mutating func targetList(_ path: String...) throws(ManifestError) -> [String] {
+        let key = path.joined(separator: ".")
+        guard let entry = try entry(path) else { return [] }
+        guard case .array(let values) = entry.value else {
+            throw wrongType(key, entry, expected: "an array of target names such as [\"x86_64-linux\", \"aarch64-linux\"]")
+        }
+        var names: [String] = []
+        for value in values {
+            guard case .string(let name) = value else {
+                throw .invalidValue(key: key, reason: "it holds a \(value.typeName); every element is a target name string", location(entry.valuePosition))
+            }
+            if let problem = Self.targetNameProblem(name) {
+                throw .invalidValue(key: key, reason: problem, location(entry.valuePosition))
+            }
+            guard !names.contains(name) else {
+                throw .invalidValue(key: key, reason: "\"\(name)\" is listed twice", location(entry.valuePosition))
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// A table from target names to strings (`[rust] targets`, `[swift] sdks`).
+    mutating func targetTable(_ path: String..., values what: String) throws(ManifestError) -> [String: String] {
+        let key = path.joined(separator: ".")
+        guard let entry = try entry(path) else { return [:] }
+        guard case .table(let table) = entry.value else {
+            throw wrongType(key, entry, expected: "a table from target names to \(what), such as { \"aarch64-linux\" = \"…\" }")
+        }
+        var result: [String: String] = [:]
+        for child in table {
+            guard case .string(let value) = child.value, !value.isEmpty else {
+                throw .invalidValue(
+                    key: "\(key).\(child.key)", reason: "give one of the \(what) as a non-empty string",
+                    location(child.valuePosition ?? child.keyPosition))
+            }
+            if let problem = Self.targetNameProblem(child.key) {
+                throw .invalidValue(key: "\(key).\(child.key)", reason: problem, location(child.keyPosition))
+            }
+            result[child.key] = value
+        }
+        return result
+    }
+
+    /// Why `name` cannot be a target name in wasmcloud.toml, or `nil`.
+    static func targetNameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "a target name is empty; use <arch>-<os> such as x86_64-linux" }
+        if let what = PortableName.firstUnportable(in: name) {
+            return "\"\(name)\" contains \(what); a target name is <arch>-<os> of ASCII letters, digits, '_', '-' and '.'"
+        }
+        if name.hasPrefix(".") || name.hasPrefix("-") || name == "claims" || name == "world" || name.hasSuffix(".bin") {
+            return "\"\(name)\" cannot be a target name; use <arch>-<os> such as x86_64-linux"
+        }
+        return nil
     }
 
     /// A required string compared case-insensitively and without surrounding blanks (as wash does).

@@ -119,6 +119,9 @@ public struct ProviderSection: Sendable, Equatable {
     public var rustTarget: String?
     /// `key_directory`, resolved against the file's directory (`~` is not expanded).
     public var keyDirectory: URL?
+    /// `targets`: the target names `build` builds when no `--target` is given (a swash extension, SPEC §7); empty
+    /// for the single native build.
+    public var targets: [String] = []
 
     /// A section with the given values (all defaults when called without arguments).
     /// - Parameters:
@@ -148,13 +151,17 @@ public struct RustSection: Sendable, Equatable {
     public var targetPath: URL?
     /// `debug`: build without `--release`. Default `false`.
     public var debug: Bool
+    /// `targets`: target triples by target name, overriding SPEC §7's defaults (`{ "aarch64-linux" = "…" }`).
+    public var targets: [String: String] = [:]
 
     /// A section with the given values.
     /// - Parameters:
     ///   - cargoPath: The cargo program.
     ///   - targetPath: The target directory.
     ///   - debug: Whether to build in debug mode.
-    public init(cargoPath: String? = nil, targetPath: URL? = nil, debug: Bool = false) {
+    ///   - targets: Triples by target name.
+    public init(cargoPath: String? = nil, targetPath: URL? = nil, debug: Bool = false, targets: [String: String] = [:]) {
+        self.targets = targets
         self.cargoPath = cargoPath
         self.targetPath = targetPath
         self.debug = debug
@@ -174,6 +181,8 @@ public struct SwiftSection: Sendable, Equatable {
     public var swiftSDK: String?
     /// `triple`: passed as `--triple`; names the archive's target by SPEC §3's map.
     public var triple: String?
+    /// `sdks`: Swift SDK ids by target name, for builds of several targets (`{ "aarch64-linux" = "…" }`).
+    public var sdks: [String: String] = [:]
 
     /// A section with the given values.
     /// - Parameters:
@@ -182,10 +191,12 @@ public struct SwiftSection: Sendable, Equatable {
     ///   - configuration: `release` or `debug`.
     ///   - swiftSDK: The Swift SDK for cross-compilation.
     ///   - triple: The target triple.
+    ///   - sdks: Swift SDK ids by target name.
     public init(
         swiftPath: String? = nil, product: String? = nil, configuration: String = "release", swiftSDK: String? = nil,
-        triple: String? = nil
+        triple: String? = nil, sdks: [String: String] = [:]
     ) {
+        self.sdks = sdks
         self.swiftPath = swiftPath
         self.product = product
         self.configuration = configuration
