@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "SwashCore",
             dependencies: [
-                "NKeys", "Wascap", "ProviderArchiveKit", "WasmCloudManifest", "Registry", "FileIO",
+                "NKeys", "Wascap", "ProviderArchiveKit", "WasmCloudManifest", "Registry", "FileIO", "TOMLLite",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
 

@@ -18,6 +18,14 @@ public enum BuildError: Error, Sendable, CustomStringConvertible, LocalizedError
     case builtBinaryMissing(command: String, path: String, advice: String)
     /// A configured target triple (`rust_target`, `[swift] triple`, `GOOS/GOARCH`) maps to no target name.
     case unknownTargetTriple(String, key: String)
+    /// The language's toolchain has no known way to build for a target; `advice` says what to configure.
+    case unsupportedTarget(target: String, language: String, advice: String)
+    /// The Rust standard library for a cross triple is not installed.
+    case rustTargetNotInstalled(triple: String, target: String, libraryDirectory: String)
+    /// No Swift SDK for a target is configured or installed; `installed` lists what `swift sdk list` printed.
+    case swiftSDKMissing(target: String, installed: [String])
+    /// One target of a build of several failed; nothing was written.
+    case targetFailed(target: String, index: Int, count: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +49,15 @@ public enum BuildError: Error, Sendable, CustomStringConvertible, LocalizedError
             return "\(what) in the \(language) project \"\(directory)\"; \(advice)"
         case .builtBinaryMissing(let command, let path, let advice):
             return "`\(command)` succeeded but the binary is not at \"\(path)\"; \(advice)"
+        case .unsupportedTarget(let target, let language, let advice):
+            return "swash cannot build the \(language) provider for \(target): \(advice)"
+        case .rustTargetNotInstalled(let triple, let target, let directory):
+            return "the Rust standard library for \(triple) (target \(target)) is not installed (nothing in \"\(directory)\"); run `rustup target add \(triple)`, or set [rust] targets = { \"\(target)\" = \"<triple>\" } to an installed one"
+        case .swiftSDKMissing(let target, let installed):
+            let listed = installed.isEmpty ? "`swift sdk list` shows none" : "installed: \(installed.joined(separator: ", "))"
+            return "no Swift SDK for \(target) (\(listed)); install one with `swift sdk install <bundle URL or path>` (e.g. the Static Linux SDK from swift.org), or name one with [swift] sdks = { \"\(target)\" = \"<sdk id>\" } in wasmcloud.toml"
+        case .targetFailed(let target, let index, let count, let reason):
+            return "target \(target) (\(index) of \(count)) failed, so nothing was written and the previous archive is unchanged: \(reason)"
         case .unknownTargetTriple(let triple, let key):
             return "\(key) \"\(triple)\" is not a target triple swash can name (expected <arch>-<vendor>-<os>[-<env>], e.g. x86_64-unknown-linux-gnu or aarch64-apple-darwin); fix the value, or package the binary with `swash par create -a <arch>-<os>`"
         }

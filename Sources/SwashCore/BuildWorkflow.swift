@@ -23,9 +23,16 @@ public enum BuildWorkflow {
         /// `--wit-directory` / `WIT_DIR`: the WIT directory to embed, given explicitly (then failing to encode it
         /// is an error; the project's own `wit` directory only warns).
         public var witDirectory: URL?
+        /// `--target`: build for each of these and write one archive holding them all (SPEC §7); empty for
+        /// `[provider] targets`, or the single native build when that is empty too.
+        public var targets: [TargetName] = []
 
         /// A build request from the command's flags.
-        public init(path: URL, keys: KeyOptions = KeyOptions(), binary: URL? = nil, verbose: Bool = false, witDirectory: URL? = nil) {
+        public init(
+            path: URL, keys: KeyOptions = KeyOptions(), binary: URL? = nil, verbose: Bool = false, witDirectory: URL? = nil,
+            targets: [TargetName] = []
+        ) {
+            self.targets = targets
             self.witDirectory = witDirectory
             self.path = path
             self.keys = keys
@@ -46,6 +53,8 @@ public enum BuildWorkflow {
         public var name: String
         /// Whether the archive embeds a WIT package (`world.wasm`).
         public var hasWorld: Bool
+        /// Every target of a build of several (SPEC §7); absent for the single native build.
+        public var targets: [TargetName]?
     }
 
     /// Builds and packages the provider project.
@@ -65,7 +74,12 @@ public enum BuildWorkflow {
         let manifest = try ProviderManifest.load(from: request.path)
         if request.verbose { manifest.notes.forEach { context.notice("note: \($0)") } }
         let toolchain = Toolchain(environment: context.environment, progress: context.reporter, runner: runner)
-        let target = try targetName(manifest, environment: context.environment)
+        let targets = request.targets.isEmpty ? try manifest.provider.targets.map { try TargetName($0) } : request.targets
+        if request.binary == nil, !targets.isEmpty {
+            return try await buildSeveral(targets, request, manifest, context: context, runner: runner)
+        }
+        // With --binary the file is one target: the one named, else as the single build names it.
+        let target = try request.targets.first ?? targetName(manifest, environment: context.environment)
 
         let binary: URL
         let binName: String
@@ -92,6 +106,90 @@ public enum BuildWorkflow {
         }
         withExtendedLifetime(world) {}
         return Result(path: written.path, binary: binary, target: target, name: manifest.name, hasWorld: world != nil)
+    }
+
+    /// Builds the project once per target and writes one archive holding them all, signed once (SPEC §7). Every
+    /// binary is judged by its header; any target failing stops the build before anything is written.
+    static func buildSeveral(
+        _ targets: [TargetName], _ request: Request, _ manifest: ProviderManifest, context: SwashContext,
+        runner: any CommandRunner
+    ) async throws -> Result {
+        var binaries: [TargetName: URL] = [:]
+        var temporaries: [TemporaryPath] = []
+        var binName = manifest.provider.binName
+        var warnings: [String] = []
+        for (offset, target) in targets.enumerated() {
+            let reporter = TargetReporter(base: context.reporter, target: target, index: offset + 1, count: targets.count)
+            let toolchain = Toolchain(environment: context.environment, progress: reporter, runner: runner)
+            do {
+                let built = try await compile(manifest, toolchain: toolchain, for: target)
+                if let temporary = built.temporary { temporaries.append(temporary) }
+                binName = binName ?? built.binName
+                if let warning = try ArchiveWorkflows.judgeTarget(of: built.binary, requested: target).warning { warnings.append(warning) }
+                binaries[target] = built.binary
+            } catch {
+                throw BuildError.targetFailed(target: target.rawValue, index: offset + 1, count: targets.count, reason: "\(error)")
+            }
+        }
+        let name = binName ?? manifest.name
+        let keys = SigningKeys(options: request.keys, context: context, manifestKeyDirectory: manifest.provider.keyDirectory)
+        try Directories.create(manifest.buildDirectory)
+        let destination = manifest.buildDirectory.appendingPathComponent("\(name).par.gz")
+        let world = try await encodeWorld(request, manifest, beside: destination, context: context, runner: runner)
+        let first = binaries[targets[0]]!
+        let written = try await context.reporter.phase("packaging \(targets.count) targets into \(destination.lastPathComponent)", done: "packaged") { _ in
+            try await ArchiveWorkflows.createArchive(
+                ArchiveWorkflows.CreateRequest(
+                    name: manifest.name, vendor: manifest.provider.vendor, binary: first, target: targets[0],
+                    version: manifest.version, revision: manifest.revision,
+                    capabilityContractID: manifest.provider.capabilityID, wit: world?.url, destination: destination,
+                    compress: true, subjectStem: name),
+                targets: binaries, keys: keys, context: context)
+        }
+        withExtendedLifetime((world, temporaries)) {}
+        warnings.forEach(context.notice)
+        return Result(
+            path: written.path, binary: first, target: targets[0], name: manifest.name, hasWorld: world != nil,
+            targets: binaries.keys.sorted())
+    }
+
+    /// One target's binary: compiled with the triple, SDK or `GOOS`/`GOARCH` for `target` (SPEC §7).
+    static func compile(_ manifest: ProviderManifest, toolchain: Toolchain, for target: TargetName) async throws
+        -> (binary: URL, binName: String, temporary: TemporaryPath?)
+    {
+        let project = manifest.projectDirectory
+        switch manifest.language {
+        case .rust:
+            let rust = manifest.rust
+            let triple = try BuildTargets.rustTriple(target, overrides: rust?.targets ?? [:])
+            var settings = RustBuildSettings(
+                projectDirectory: project, binName: manifest.provider.binName, target: triple,
+                targetPath: rust?.targetPath, debug: rust?.debug ?? false, cargoPath: rust?.cargoPath)
+            settings.prepareCrossTarget = true
+            let (binary, name) = try await toolchain.buildRustBinary(settings)
+            return (binary, name, nil)
+        case .swift:
+            let swift = manifest.swift
+            let (sdk, triple) = try await toolchain.swiftTarget(
+                target, configured: swift?.sdks ?? [:], swiftPath: swift?.swiftPath, in: project)
+            let binary = try await toolchain.buildSwift(
+                SwiftBuildSettings(
+                    projectDirectory: project, product: swift?.product ?? manifest.provider.binName,
+                    configuration: swift?.configuration ?? "release", swiftSDK: sdk, triple: triple,
+                    swiftPath: swift?.swiftPath))
+            return (binary, manifest.provider.binName ?? binary.lastPathComponent, nil)
+        case .go:
+            let name = manifest.provider.binName ?? "provider"
+            let temporary = TemporaryPath(beside: manifest.buildDirectory.appendingPathComponent("\(name).\(target)"))
+            var settings = GoBuildSettings(
+                projectDirectory: project, outputDirectory: manifest.buildDirectory,
+                binName: manifest.provider.binName, disableGoGenerate: manifest.go?.disableGoGenerate ?? false,
+                goPath: manifest.go?.goPath)
+            settings.environment = try BuildTargets.goEnvironment(target, environment: toolchain.environment)
+            settings.output = temporary.url
+            let binary = try await toolchain.buildGo(settings)
+            return (binary, name, temporary)
+        }
     }
 
     /// The project's WIT package, encoded: from `--wit-directory`/`WIT_DIR` (failure is an error), else from the

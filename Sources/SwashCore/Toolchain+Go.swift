@@ -19,6 +19,11 @@ public struct GoBuildSettings: Sendable, Hashable {
     public var disableGoGenerate: Bool
     /// The go program (`[go] go_path`); `go` on `PATH` when `nil`.
     public var goPath: String?
+    /// Variables set for `go generate` and `go build` on top of the toolchain's environment (`GOOS`, `GOARCH`,
+    /// `CGO_ENABLED` for a build of several targets).
+    public var environment: [String: String] = [:]
+    /// Where the binary goes instead of `<outputDirectory>/<binName>` (a temporary path for one target of several).
+    public var output: URL?
 
     /// Settings from explicit values.
     /// - Parameters:
@@ -46,7 +51,7 @@ extension Toolchain {
     /// go writes to a temporary path beside the destination (`TemporaryPath`), renamed into place only after it
     /// succeeds, so a failed or interrupted build never leaves a half-written binary or destroys the previous one.
     /// - Parameter settings: the project and its options.
-    /// - Returns: the built binary, `<outputDirectory>/<binName>`.
+    /// - Returns: the built binary, `<outputDirectory>/<binName>` (or `output`).
     /// - Throws: `BuildError.executableUndetermined` when no bin name is set, `.toolNotFound` when go is
     ///   missing, `.toolFailed` when `go generate` or `go build` fails (with the output's last lines),
     ///   `.builtBinaryMissing` when go reported success but wrote nothing; `FileSystemError` when the output
@@ -58,16 +63,18 @@ extension Toolchain {
                 advice: "set [provider] bin_name in wasmcloud.toml to the binary's file name")
         }
         let program = ToolProgram.go(settings.goPath)
+        var toolchain = self
+        toolchain.environment.merge(settings.environment) { $1 }
         if !settings.disableGoGenerate {
-            try await compile(
+            try await toolchain.compile(
                 program, ["generate", "./..."], in: settings.projectDirectory, phase: "running go generate",
                 done: "generated")
         }
 
-        let destination = settings.outputDirectory.appendingPathComponent(binName)
-        try Directories.create(settings.outputDirectory)
+        let destination = settings.output ?? settings.outputDirectory.appendingPathComponent(binName)
+        try Directories.create(destination.deletingLastPathComponent())
         let partial = TemporaryPath(beside: destination)
-        let command = try await compile(
+        let command = try await toolchain.compile(
             program, ["build", "-o", partial.url.path], in: settings.projectDirectory, phase: "compiling with go",
             done: "compiled")
         try Self.requireBinary(partial.url, builtBy: command.description, advice: "check the go toolchain")

@@ -15,6 +15,9 @@ public struct RustBuildSettings: Sendable, Hashable {
     public var debug: Bool
     /// The cargo program (`[rust] cargo_path`); `cargo` on `PATH` when `nil`.
     public var cargoPath: String?
+    /// Before compiling for `target`, check that its standard library is installed and, for a Linux cross
+    /// triple with no linker configured, use `<arch>-linux-gnu-gcc` when it is on `PATH` (SPEC §7).
+    public var prepareCrossTarget: Bool = false
 
     /// Settings from explicit values; only the project directory is required.
     /// - Parameters:
@@ -80,7 +83,12 @@ extension Toolchain {
         if !settings.debug { arguments.append("--release") }
         if let target = settings.target { arguments += ["--target", target] }
         let program = ToolProgram.cargo(settings.cargoPath)
-        let command = try await compile(
+        var toolchain = self
+        if let triple = settings.target, settings.prepareCrossTarget {
+            try await requireRustStandardLibrary(triple: triple, settings: settings)
+            toolchain.environment.merge(crossLinker(triple: triple, projectDirectory: settings.projectDirectory)) { $1 }
+        }
+        let command = try await toolchain.compile(
             program, arguments, in: settings.projectDirectory, phase: "compiling with cargo", done: "compiled")
 
         var binary = settings.targetPath ?? package.targetDirectory

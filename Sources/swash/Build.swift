@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProviderArchiveKit
 import SwashCore
 
 extension Swash {
@@ -12,6 +13,13 @@ extension Swash {
                 in the project directory (cargo build --release, swift build -c release, go build), and signs \
                 the binary with the account and service keys (generated on first run in the keys directory). \
                 An existing archive is replaced only when the new one is complete.
+
+                Several targets: --target (repeated) or [provider] targets builds once per target (Go: GOOS/GOARCH; \
+                Rust: cargo build --target TRIPLE; Swift: --swift-sdk) and writes ONE archive holding them all. \
+                Each binary's header must agree with its target. Targets another machine must build (macOS binaries \
+                need a Mac) are joined afterwards with `swash par merge`.
+
+                Example: swash build --target x86_64-linux --target aarch64-linux --target x86_64-windows
                 """)
 
         @Option(name: [.customShort("p"), .customLong("config-path")], help: ArgumentHelp(
@@ -23,6 +31,15 @@ extension Swash {
             "Package this binary instead of compiling (used by the build-provider plugin).", valueName: "path"),
             transform: Convert.path)
         var binary: URL?
+
+        @Option(
+            name: .customLong("target"),
+            help: ArgumentHelp(
+                "Build for this target (<arch>-<os>); repeat for several, packaged into one archive.",
+                discussion: "Default: [provider] targets of wasmcloud.toml, else this machine's (or rust_target's) one target.",
+                valueName: "target"),
+            transform: Convert.target)
+        var targets: [TargetName] = []
 
         @Option(
             name: .customLong("wit-directory"),
@@ -50,6 +67,9 @@ extension Swash {
 
         func validate() throws {
             if buildOnly, signOnly { throw ValidationError("give --build-only or --sign-only, not both") }
+            if binary != nil, targets.count > 1 {
+                throw ValidationError("--binary packages one file, so give at most one --target with it (it names the file's target)")
+            }
         }
 
         func run() async throws {
@@ -57,11 +77,15 @@ extension Swash {
             let result = try await BuildWorkflow.build(
                 BuildWorkflow.Request(
                     path: path ?? context.currentDirectory, keys: keys.options, binary: binary, verbose: verbose,
-                    witDirectory: try witDirectory ?? Convert.environmentPath("WIT_DIR")),
+                    witDirectory: try witDirectory ?? Convert.environmentPath("WIT_DIR"), targets: targets),
                 context: context)
-            try output.print(
-                json: ["path": result.path.path, "target": result.target.rawValue, "world": result.hasWorld, "success": true],
-                text: "Provider built and signed: \(result.path.path)")
+            var json: [String: Any] = ["path": result.path.path, "target": result.target.rawValue, "world": result.hasWorld, "success": true]
+            var text = "Provider built and signed: \(result.path.path)"
+            if let all = result.targets {
+                json["targets"] = all.map(\.rawValue)
+                text += " (\(all.count) targets: \(all.map(\.rawValue).joined(separator: ", ")))"
+            }
+            try output.print(json: json, text: text)
         }
     }
 }
