@@ -23,7 +23,7 @@ public enum ArchiveWorkflows {
         public var vendor: String
         /// `-b`: the provider binary.
         public var binary: URL
-        /// `-a`: the target name (default: the host's, e.g. `x86_64-linux`).
+        /// `-a`: the target name (default: the one the binary's header names, else the host's, e.g. `x86_64-linux`).
         public var target: TargetName?
         /// `--version`.
         public var version: String?
@@ -92,7 +92,19 @@ public enum ArchiveWorkflows {
     ) async throws -> Written {
         _ = try FileStatus.requireReadableFile(request.binary)
         if let wit = request.wit { _ = try FileStatus.requireReadableFile(wit) }
-        let target = request.target ?? TargetName.host
+        let (target, warning) = try judgeTarget(of: request.binary, requested: request.target)
+        let written = try await createArchive(request, targets: [target: request.binary], keys: keys, context: context, runner: runner)
+        if let warning { context.notice(warning) }
+        return written
+    }
+
+    /// Writes a new archive of the given targets (already judged), named and signed as `create` does; the request's
+    /// `binary` only gives the default stem.
+    static func createArchive(
+        _ request: CreateRequest, targets: [TargetName: URL], keys: SigningKeys, context: SwashContext,
+        runner: any CommandRunner = SystemCommandRunner()
+    ) async throws -> Written {
+        if let wit = request.wit { _ = try FileStatus.requireReadableFile(wit) }
         let stem = request.binary.deletingPathExtension().lastPathComponent
         let schema = try request.schema.map(readSchema)
         let epoch = try context.sourceDateEpoch()
@@ -113,11 +125,11 @@ public enum ArchiveWorkflows {
         let signing = ArchiveSigning(issuer: issuer, subject: subject.publicKey, issuedAt: epoch ?? now(), reproducible: epoch != nil)
         let token = try await BlockingIO.run { () throws(ProviderArchiveError) in
             try writer.write(
-                metadata: metadata, targets: [target: .file(request.binary)], world: world.map { .file($0) },
+                metadata: metadata, targets: targets.mapValues { .file($0) }, world: world.map { .file($0) },
                 signing: signing, to: destination)
         }
         withExtendedLifetime(encoded) {}
-        return Written(path: destination, target: target, token: token.encoded)
+        return Written(path: destination, target: targets.keys.min()!, token: token.encoded)
     }
 
     static func destinationURL(_ request: CreateRequest, stem: String, context: SwashContext) -> URL {
@@ -145,7 +157,7 @@ public enum ArchiveWorkflows {
         public var archive: URL
         /// `-b`: the binary to add.
         public var binary: URL
-        /// `-a`: its target name (default: the host's).
+        /// `-a`: its target name (default: the one the binary's header names, else the host's).
         public var target: TargetName?
         /// `--force-resign`: allow re-signing with another issuer than the archive's.
         public var forceResign: Bool
@@ -170,7 +182,7 @@ public enum ArchiveWorkflows {
     public static func insert(_ request: InsertRequest, keys: SigningKeys, context: SwashContext) async throws -> Written {
         let url = request.archive
         _ = try FileStatus.requireReadableFile(request.binary)
-        let target = request.target ?? TargetName.host
+        let (target, warning) = try judgeTarget(of: request.binary, requested: request.target)
         let epoch = try context.sourceDateEpoch()
         let archive = try await BlockingIO.run { () throws(ProviderArchiveError) in try ProviderArchive(verifying: url) }
         try archive.requireTrusted(at: now())
@@ -191,6 +203,7 @@ public enum ArchiveWorkflows {
         let token = try await BlockingIO.run { [targets] () throws(ProviderArchiveError) in
             try writer.write(metadata: archive.metadata, targets: targets, world: archive.worldSource, signing: signing, to: url)
         }
+        if let warning { context.notice(warning) }
         return Written(path: url, target: target, token: token.encoded)
     }
 

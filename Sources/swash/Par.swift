@@ -13,7 +13,7 @@ extension Swash {
                 (<arch>-<os>.bin). It is signed with an account key (the issuer) and names the provider's \
                 service key (the subject); both are generated under ~/.wash/keys on first use.
                 """,
-            subcommands: [Create.self, Insert.self, Inspect.self])
+            subcommands: [Create.self, Insert.self, Inspect.self, Merge.self])
     }
 }
 
@@ -22,7 +22,8 @@ struct TargetOption: ParsableArguments {
     @Option(
         name: [.customShort("a"), .customLong("arch")],
         help: ArgumentHelp(
-            "Target the binary runs on, as <arch>-<os>.", discussion: "Default: this machine's, e.g. x86_64-linux.",
+            "Target the binary runs on, as <arch>-<os>.",
+            discussion: "Default: the one the binary's ELF, Mach-O or PE header names, else this machine's (e.g. x86_64-linux). A name the header contradicts is refused.",
             valueName: "target"),
         transform: Convert.target)
     var arch: TargetName?
