@@ -157,7 +157,8 @@ public enum NewProject {
             .map { $0.first?.isLetter == true ? String($0) : "n" + $0 }.joined(separator: "-")
     }
 
-    /// A template's files with every `{{placeholder}}` in paths and contents replaced.
+    /// A template's files with every `{{placeholder}}` in paths and contents replaced (a `${{ … }}` GitHub Actions
+    /// expression is left as it is).
     /// - Throws: `ProjectError.templateInvalid` when a file names a placeholder that `values` lacks.
     public static func render(_ template: Template, values: [String: String]) throws(ProjectError) -> [TemplateFile] {
         var rendered: [TemplateFile] = []
@@ -230,6 +231,12 @@ public enum NewProject {
             output += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else {
                 throw .templateInvalid(template: template.rawValue, file: file, reason: "\"{{\" without \"}}\"")
+            }
+            // `${{ … }}` is a GitHub Actions expression (the release workflow): copied as it is.
+            if output.hasSuffix("$") {
+                output += rest[open.lowerBound..<close.upperBound]
+                rest = rest[close.upperBound...]
+                continue
             }
             let key = String(rest[open.upperBound..<close.lowerBound])
             guard let value = values[key] else {

@@ -23,7 +23,7 @@ struct NewCommandTests {
 
             """)
         #expect(listing(project) == [
-            ".gitignore", "Package.swift", "README.md", "Sources", "Sources/MyProvider", "Sources/MyProvider/main.swift",
+            ".github", ".github/workflows", ".github/workflows/release.yml", ".gitignore", "Package.swift", "README.md", "Sources", "Sources/MyProvider", "Sources/MyProvider/main.swift",
             "wasmcloud.toml", "wit", "wit/provider.wit",
         ])
     }
