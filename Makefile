@@ -1,12 +1,17 @@
 # swash — make demo: build and inspect an example provider archive; make test: the whole test suite.
 SWIFT ?= swift
 SHARED ?= ../shared
-TEST_DEPS ?= docker-registry skopeo apache2-utils curl
+# What the tests need beyond the build: registries and their clients, the Go toolchain and qemu for the
+# cross builds, Debian's Rust with its Windows standard library and mingw for a real Rust cross build.
+TEST_DEPS ?= docker-registry skopeo apache2-utils curl golang-go qemu-user-static gcc-aarch64-linux-gnu \
+	gcc-mingw-w64-x86-64 libstd-rust-dev-windows rustc cargo
 
 .PHONY: deps build release test toml-test demo templates clean version
 
+# Only what building swash needs (libarchive, libsodium, libdeflate, zlib, pkg-config): make demo installs no
+# test packages.
 deps:
-	@Scripts/install-deps $(TEST_DEPS)
+	@Scripts/install-deps
 
 build: deps
 	$(SWIFT) build

@@ -12,7 +12,7 @@ sorted by name, regular files only with mode 0644/0755, uid/gid 0, one mtime for
 signature; `sub` a service key; a 22-character alphanumeric `jti`; 64-uppercase-hex hashes matching
 every binary and nothing else.
 
-Exit 0 printing one JSON line (name, vendor, targets, iss, sub, jti, iat) when all hold; exit 1 with the
+Exit 0 printing one JSON line (name, vendor, targets, iss, sub, jti, iat, hashes) when all hold; exit 1 with the
 reason otherwise; exit 3 when the Python packages are missing (the calling test then skips).
 """
 import base64
@@ -162,7 +162,7 @@ def main():
     print(json.dumps({
         "ok": True, "name": wascap.get("name"), "vendor": wascap["vendor"],
         "targets": sorted(expected_keys - {"world.wasm"}), "world": world, "iss": claims["iss"],
-        "sub": claims["sub"], "jti": claims["jti"], "iat": claims["iat"],
+        "sub": claims["sub"], "jti": claims["jti"], "iat": claims["iat"], "hashes": hashes,
         "compressed": raw[:2] == b"\x1f\x8b",
     }))
 

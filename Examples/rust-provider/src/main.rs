@@ -254,8 +254,9 @@ mod json {
             self.expect(b'"')?;
             let mut out = String::new();
             loop {
-                let Some(byte) = self.peek() else {
-                    return Err(self.error("unterminated string"));
+                let byte = match self.peek() {
+                    Some(byte) => byte,
+                    None => return Err(self.error("unterminated string")),
                 };
                 self.at += 1;
                 match byte {
@@ -277,8 +278,9 @@ mod json {
         }
 
         fn escape(&mut self) -> Result<char, String> {
-            let Some(byte) = self.peek() else {
-                return Err(self.error("unterminated escape"));
+            let byte = match self.peek() {
+                Some(byte) => byte,
+                None => return Err(self.error("unterminated escape")),
             };
             self.at += 1;
             Ok(match byte {
