@@ -88,8 +88,10 @@ struct ConsoleTests {
         let text = WrittenText()
         let display = text.display(.terminal, tick: .milliseconds(10))
         await display.phase("packaging", done: "packaged") { _ in
-            // Wait for a few redraws rather than a fixed time, so a loaded machine cannot starve the check.
-            let deadline = ContinuousClock.now + .seconds(20)
+            // Wait for a few redraws rather than a fixed time, so a loaded machine cannot starve the check: in
+            // `make test` the other suites' synchronous tests hold the cooperative pool (two threads on a 2-core
+            // machine) for long stretches, and once 20 s passed with a single redraw.
+            let deadline = ContinuousClock.now + .seconds(180)
             while text.writes.count < 6, ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(10))
             }
