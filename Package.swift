@@ -1,5 +1,14 @@
 // swift-tools-version: 6.2
+import Foundation
 import PackageDescription
+
+/// The tool `swift package build-provider` runs. Built from source, it costs a package's first plugin run the
+/// compilation of all of swash (ArgumentParser, swift-subprocess, swift-system and every module, in debug).
+/// When `Artifacts/swash.artifactbundle` exists — a release's prebuilt binary, or `make artifactbundle` — the
+/// plugin runs that instead (SwiftLint's model), unless `SWASH_PLUGIN_FROM_SOURCE` is set. docs/plugin.md.
+let prebuiltTool =
+    FileManager.default.fileExists(atPath: Context.packageDirectory + "/Artifacts/swash.artifactbundle/info.json")
+    && Context.environment["SWASH_PLUGIN_FROM_SOURCE"] == nil
 
 let package = Package(
     name: "swash",
@@ -81,7 +90,7 @@ let package = Package(
                     .writeToPackageDirectory(
                         reason: "swash writes the signed provider archive to build/ in the package directory")
                 ]),
-            dependencies: ["swash"]),
+            dependencies: [prebuiltTool ? "SwashPrebuilt" : "swash"]),
 
         // Tests mirror the modules.
         .target(name: "SwashTestSupport", path: "Tests/SwashTestSupport"),
@@ -106,3 +115,7 @@ let package = Package(
             name: "SwashCLITests", dependencies: ["SwashTestSupport"]),
     ]
 )
+
+if prebuiltTool {
+    package.targets.append(.binaryTarget(name: "SwashPrebuilt", path: "Artifacts/swash.artifactbundle"))
+}

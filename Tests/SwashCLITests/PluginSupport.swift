@@ -43,11 +43,14 @@ struct Sandbox: Sendable {
     }
 
     /// Runs a program with the sandbox's `HOME`, `USER=tester`, `WASH_KEYS` and the inherited `PATH`.
-    func run(_ program: URL, _ arguments: [String], in directory: URL) async throws -> CommandResult {
+    /// - Parameter fromSource: sets `SWASH_PLUGIN_FROM_SOURCE`, so the plugin compiles its tool even when the
+    ///   swash package holds a prebuilt artifact bundle (a developer's `make artifactbundle`).
+    func run(_ program: URL, _ arguments: [String], in directory: URL, fromSource: Bool = true) async throws -> CommandResult {
         var environment = toolEnvironment
         environment["HOME"] = home.path
         environment["USER"] = "tester"
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        if fromSource { environment["SWASH_PLUGIN_FROM_SOURCE"] = "1" }
         return try await runProcessAsync(program, arguments, environment: environment, in: directory)
     }
 

@@ -58,13 +58,17 @@ struct PluginPackage: Sendable {
 
     /// `swift package --allow-writing-to-package-directory build-provider ARGUMENTS` in the package. SwiftPM
     /// keeps its dependency cache in the real user's cache (it holds no keys), everything else in the sandbox.
-    static func run(_ swift: URL, _ arguments: [String], in directory: URL, sandbox: Sandbox) async throws -> CommandResult {
+    static func run(
+        _ swift: URL, _ arguments: [String], in directory: URL, sandbox: Sandbox, fromSource: Bool = true
+    ) async throws -> CommandResult {
         var global = ["package"]
         if let home = ProcessInfo.processInfo.environment["HOME"] {
             let cache = URL(fileURLWithPath: home).appendingPathComponent(".cache/org.swift.swiftpm")
             if FileManager.default.fileExists(atPath: cache.path) { global += ["--cache-path", cache.path] }
         }
-        return try await sandbox.run(swift, global + ["--allow-writing-to-package-directory", "build-provider"] + arguments, in: directory)
+        return try await sandbox.run(
+            swift, global + ["--allow-writing-to-package-directory", "build-provider"] + arguments, in: directory,
+            fromSource: fromSource)
     }
 
     /// Runs the plugin again in this package.
