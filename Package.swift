@@ -43,6 +43,9 @@ let package = Package(
             name: "CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
         .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
@@ -60,7 +63,7 @@ let package = Package(
         .target(name: "WasmCloudManifest", dependencies: ["TOMLLite", "FileIO"]),
 
         // The OCI distribution protocol: reference, digest, manifest, auth, transport, client.
-        .target(name: "Registry", dependencies: ["Wascap", "FileIO", "UntrustedText"]),
+        .target(name: "Registry", dependencies: ["Wascap", "FileIO", "UntrustedText", "CCurl"]),
 
         // Workflows: paths, environment, key directories, subprocesses, network.
         .target(

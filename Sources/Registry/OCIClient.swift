@@ -1,10 +1,6 @@
 import FileIO
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Speaks the OCI distribution protocol to one repository of one registry, authenticating as it goes.
 ///
 /// Authentication follows the distribution spec: a request answered `401` with
@@ -12,7 +8,23 @@ import Foundation
 /// `Bearer realm=…,service=…,scope=…` the client GETs the realm (with basic credentials when it has
 /// some) for a token covering `repository:<repo>:pull[,push]` and retries once with `Bearer <token>`.
 /// The resulting `Authorization` is kept for the following requests.
+///
+/// Credentials are scoped: `Authorization` goes only to the registry's own scheme, host and port (and the
+/// basic credentials to the token realm it names), never to a host an upload `Location` or a redirect names,
+/// never from https down to http. Bodies have caps known before reading (`Limits`).
 public actor OCIRegistryClient {
+    /// The most bytes read into memory for each kind of answer; more ends the transfer.
+    public enum Limits {
+        /// A manifest.
+        public static let manifest = 4 << 20
+        /// A token service's answer.
+        public static let token = 1 << 20
+        /// Any other answer's body (errors, upload sessions).
+        public static let other = 64 << 10
+        /// The largest blob swash downloads: the archive reader's limit of the whole tar stream.
+        public static let blob: Int64 = 8 << 30
+    }
+
     /// The repository (and tag or digest) this client speaks about.
     public let reference: OCIReference
     private let base: URL
@@ -25,17 +37,17 @@ public actor OCIRegistryClient {
     /// A client for `reference`'s repository.
     /// - Parameters:
     ///   - push: ask tokens for `pull,push` instead of `pull`.
-    ///   - timeout: seconds without progress before a request fails.
-    public init(reference: OCIReference, insecure: Bool, credentials: RegistryCredentials?, push: Bool, timeout: TimeInterval) {
+    ///   - transport: timeouts and TLS settings.
+    public init(
+        reference: OCIReference, insecure: Bool, credentials: RegistryCredentials?, push: Bool, transport: OCITransportOptions
+    ) {
         self.reference = reference
         self.base = reference.apiBase(insecure: insecure)
         self.insecure = insecure
         self.credentials = credentials
         self.actions = push ? "pull,push" : "pull"
-        self.transport = OCIHTTPTransport(timeout: timeout)
+        self.transport = OCIHTTPTransport(options: transport)
     }
-
-    deinit { transport.close() }
 
     // MARK: Blobs
 
@@ -113,15 +125,19 @@ public actor OCIRegistryClient {
 
     /// Streams a blob into `sink` in `Range` requests of `rangeSize` bytes, checking its size and digest.
     ///
-    /// Ranges bound memory: FoundationNetworking hands received bytes to the delegate through an unbounded
-    /// queue, so a single response read faster than it is written would pile up in memory. A registry that
-    /// ignores `Range` (answers `200`) is read in one stream.
+    /// The transport hands bytes to the sink as they arrive, so memory stays bounded either way; ranges keep
+    /// each request short. A registry that ignores `Range` (answers `200`) is read in one stream.
     /// - Throws: `transferInterrupted` when fewer bytes arrive than the descriptor says, `digestMismatch`
     ///   when the bytes are not the ones named, or what the sink throws.
     public func downloadBlob(
         _ descriptor: OCIDescriptor, rangeSize: Int, into sink: @escaping @Sendable (Data) throws(RegistryError) -> Void
     ) async throws(RegistryError) {
         let what = "blob \(descriptor.digest) of \(reference)"
+        guard descriptor.size >= 0, descriptor.size <= Limits.blob else {
+            throw .requestFailed(
+                registry: reference.registry, request: "GET manifest \(reference.manifestReference)", status: 200,
+                detail: "its layer claims \(descriptor.size) bytes; swash reads archives of at most \(Limits.blob) bytes")
+        }
         let tally = DownloadTally(expected: descriptor.size, what: what, sink: sink)
         let blobURL = url("blobs/\(descriptor.digest)")
         func interrupted(_ reason: String) -> RegistryError {
@@ -188,7 +204,8 @@ public actor OCIRegistryClient {
     public func manifest() async throws(RegistryError) -> (data: Data, contentType: String?, digest: OCIDigest) {
         let response = try await send(
             "GET", url("manifests/\(reference.manifestReference)"),
-            headers: ["Accept": OCIMediaType.acceptedManifests.joined(separator: ", ")], what: "manifest of \(reference)")
+            headers: ["Accept": OCIMediaType.acceptedManifests.joined(separator: ", ")], what: "manifest of \(reference)",
+            collectLimit: Limits.manifest)
         switch response.status {
         case 200: break
         case 404: throw .manifestNotFound(reference: reference.description)
@@ -216,24 +233,38 @@ public actor OCIRegistryClient {
         return url
     }
 
-    /// Sends a request with the current authorization; on a `401` challenge, authenticates and retries once.
+    /// Whether `url` is the registry itself (scheme, host and port): only then does it get `Authorization`.
+    private func isRegistry(_ url: URL) -> Bool {
+        Self.origin(of: url) == Self.origin(of: base)
+    }
+
+    /// `scheme://host:port`, the port made explicit.
+    static func origin(of url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
+    }
+
+    /// Sends a request with the current authorization (to the registry's own origin only); on a `401`
+    /// challenge, authenticates and retries once; follows a GET's or HEAD's redirects (at most 5, never from
+    /// https to http, without credentials to another origin).
     private func send(
         _ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil, what: String,
-        expectedSize: Int64? = nil, sink: OCIBodySink? = nil
+        expectedSize: Int64? = nil, collectLimit: Int = Limits.other, sink: OCIBodySink? = nil
     ) async throws(RegistryError) -> OCIHTTPResponse {
         var challenged = false
+        var target = url
+        var redirects = 0
         while true {
-            var request = URLRequest(url: url)
-            request.httpMethod = method
-            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-            if let body {
-                request.httpBody = body
-                request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
+            var request = OCIHTTPRequest(method: method, url: target, headers: headers, body: body)
+            if let authorization, isRegistry(target) { request.headers["Authorization"] = authorization }
+            let response = try await perform(request, what: what, expectedSize: expectedSize, collectLimit: collectLimit, sink: sink)
+            if [301, 302, 303, 307, 308].contains(response.status), method == "GET" || method == "HEAD" {
+                target = try redirection(from: target, response: response, count: &redirects, what: what)
+                continue
             }
-            let response = try await perform(request, what: what, expectedSize: expectedSize, sink: sink)
             let challenge = response.header("WWW-Authenticate").flatMap(OCIAuthChallenge.init(header:))
-            if response.status == 401, !challenged, let challenge {
+            if response.status == 401, !challenged, let challenge, isRegistry(target) {
                 authorization = try await authorize(challenge)
                 challenged = true
                 continue
@@ -247,21 +278,43 @@ public actor OCIRegistryClient {
         }
     }
 
-    private func perform(_ request: URLRequest, what: String, expectedSize: Int64? = nil, sink: OCIBodySink? = nil)
-        async throws(RegistryError) -> OCIHTTPResponse
-    {
+    /// Where a redirect leads, checked: a usable `Location`, no more than 5 hops, no https → http.
+    private func redirection(from url: URL, response: OCIHTTPResponse, count: inout Int, what: String) throws(RegistryError) -> URL {
+        count += 1
+        guard let text = response.header("Location"), let next = URL(string: text, relativeTo: url)?.absoluteURL,
+            next.scheme == "https" || next.scheme == "http"
+        else {
+            throw .requestFailed(registry: reference.registry, request: "GET \(what)", status: response.status, detail: "a redirect without a usable Location")
+        }
+        guard count <= 5 else {
+            throw .requestFailed(registry: reference.registry, request: "GET \(what)", status: response.status, detail: "more than 5 redirects")
+        }
+        guard !(url.scheme == "https" && next.scheme == "http") else {
+            throw .requestFailed(
+                registry: reference.registry, request: "GET \(what)", status: response.status,
+                detail: "it redirects from https to plain http (\(next.absoluteString)); swash does not follow a downgrade")
+        }
+        return next
+    }
+
+    private func perform(
+        _ request: OCIHTTPRequest, what: String, expectedSize: Int64? = nil, collectLimit: Int = Limits.other,
+        sink: OCIBodySink? = nil
+    ) async throws(RegistryError) -> OCIHTTPResponse {
         do {
-            return try await transport.send(request, sink: sink)
-        } catch let failure as OCITransportFailure {
-            if let error = failure.sinkError as? RegistryError { throw error }
-            let reason = Self.describe(failure.urlError, sinkError: failure.sinkError)
-            if failure.status != nil || failure.received > 0 {
-                throw .transferInterrupted(what: what, received: failure.received, expected: expectedSize, reason: reason)
-            }
-            let host = request.url.map { url in url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? "") } ?? reference.registry
-            throw .unreachable(registry: host, reason: reason, overHTTPS: request.url?.scheme == "https")
+            return try await transport.send(request, collectLimit: collectLimit, sink: sink)
         } catch {
-            throw .unreachable(registry: reference.registry, reason: "\(error)", overHTTPS: !insecure)
+            if let sinkError = error.sinkError as? RegistryError { throw sinkError }
+            if case .tooLarge(let limit) = error.kind {
+                throw .responseTooLarge(what: what, limit: limit >= 0 ? limit : Int64(collectLimit))
+            }
+            let reason = Self.describe(error, transport: transport.options)
+            if error.status != nil || error.received > 0 {
+                throw .transferInterrupted(what: what, received: error.received, expected: expectedSize, reason: reason)
+            }
+            let url = request.url
+            let host = url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? reference.registry)
+            throw .unreachable(registry: host, reason: reason, overHTTPS: url.scheme == "https")
         }
     }
 
@@ -300,9 +353,20 @@ public actor OCIRegistryClient {
         guard let url = components.url else {
             throw .requestFailed(registry: reference.registry, request: "authentication", status: 401, detail: "unusable token realm \(realm)")
         }
-        var request = URLRequest(url: url)
-        if let credentials { request.setValue(credentials.basicAuthorization, forHTTPHeaderField: "Authorization") }
-        let response = try await perform(request, what: "token from \(realm)")
+        // The realm gets the basic credentials, except over plain http from an https registry, or over plain
+        // http to a host that is neither loopback nor the --insecure registry itself.
+        var request = OCIHTTPRequest(method: "GET", url: url)
+        if let credentials {
+            let downgrade = base.scheme == "https" && url.scheme == "http"
+            let plainToStranger = url.scheme == "http" && !Self.isLoopback(url) && !(insecure && url.host == base.host)
+            if downgrade || plainToStranger {
+                throw .requestFailed(
+                    registry: reference.registry, request: "authentication", status: 401,
+                    detail: "its token realm \(realm) is plain http; swash does not send credentials there")
+            }
+            request.headers["Authorization"] = credentials.basicAuthorization
+        }
+        let response = try await perform(request, what: "token from \(realm)", collectLimit: Limits.token)
         switch response.status {
         case 200:
             struct Token: Decodable {
@@ -341,23 +405,27 @@ public actor OCIRegistryClient {
         return .requestFailed(registry: reference.registry, request: request, status: response.status, detail: detail)
     }
 
+    /// Whether `url` names this machine (127.0.0.0/8, ::1, localhost).
+    static func isLoopback(_ url: URL) -> Bool {
+        guard let host = url.host?.lowercased() else { return false }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
     /// Words for a transport failure.
-    static func describe(_ error: URLError?, sinkError: Error?) -> String {
-        if let sinkError { return "\(sinkError)" }
-        guard let error else { return "unknown failure" }
-        switch error.code {
-        case .cannotConnectToHost: return "connection refused (nothing listens there)"
-        case .cannotFindHost, .dnsLookupFailed: return "unknown host"
-        case .timedOut: return "timed out waiting for an answer"
-        case .networkConnectionLost: return "the connection was closed"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return "the TLS handshake failed"
-        case .badServerResponse, .cannotParseResponse: return "the answer is not HTTP"
-        case .dataLengthExceedsMaximum: return "the answer is larger than \(OCIHTTPTransport.collectLimit) bytes"
-        default:
-            // URLError's own description is Foundation's "Error Domain=NSURLErrorDomain Code=…": name the code.
-            return "the connection failed (URLError \(error.code.rawValue))"
+    static func describe(_ failure: OCITransportFailure, transport: OCITransportOptions) -> String {
+        if let sinkError = failure.sinkError { return "\(sinkError)" }
+        switch failure.kind {
+        case .refused: return "connection refused (nothing listens there)"
+        case .unknownHost: return "unknown host"
+        case .stalled:
+            return "no progress for \(Int(transport.timeout)) s (less than \(OCIHTTPTransport.minimumRate) bytes/s)"
+        case .tlsUntrusted:
+            let trust = transport.caFile.map { "the CAs of SSL_CERT_FILE=\($0)" } ?? "the system's CAs"
+            return "its TLS certificate is not trusted by \(trust); name the registry's CA with SSL_CERT_FILE, or pass --insecure-skip-tls-verify"
+        case .tlsFailed: return "the TLS handshake failed"
+        case .closed: return "the connection was closed"
+        case .tooLarge(let limit): return "the answer is larger than \(limit) bytes"
+        case .other(let words): return words
         }
     }
 }

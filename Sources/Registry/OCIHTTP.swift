@@ -1,15 +1,20 @@
+import CCurl
+import FileIO
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-// HTTP stack: the toolchain's URLSession (FoundationNetworking, libcurl underneath on Linux).
-// It does everything the distribution protocol needs — HEAD, PATCH with Content-Range, bodies from
-// memory, streaming delivery of response bytes through a delegate, redirects (with a hook to drop
-// credentials when the host changes), TLS, timeouts — and costs no new dependency, where
-// async-http-client would add SwiftNIO and minutes of build time. Request bodies are at most one
-// upload chunk (8 MiB by default), so nothing ever holds a whole archive in memory.
+// HTTP stack: libcurl's easy interface (through CCurl), one blocking transfer at a time on a thread of its own
+// (`BlockingIO`), never on the cooperative pool. Chosen over the toolchain's URLSession and over
+// async-http-client (docs/oci.md has the comparison) because it gives control over every byte and costs no
+// build time (a system library; FoundationNetworking links the same libcurl already):
+// - response bytes reach the sink from curl's write callback, synchronously: a slow disk slows the socket
+//   (backpressure), nothing queues in memory, whether or not the registry honours Range;
+// - no automatic decompression (no Accept-Encoding is sent, nothing is inflated), no cookies, no cache, no
+//   files written anywhere;
+// - limits decided before reading: a collected body is cut off at its cap, a streamed one at its size;
+// - no progress for `timeout` seconds (less than `minimumRate` bytes/s over that window) ends a transfer,
+//   so a trickle cannot keep it alive;
+// - redirects are not followed here: the client follows them itself with its credential rules;
+// - TLS: the system's CAs, `SSL_CERT_FILE`/`SSL_CERT_DIR`, or no verification (`--insecure-skip-tls-verify`).
 
 /// One HTTP exchange's answer. Header names are lowercased.
 struct OCIHTTPResponse: Sendable {
@@ -24,153 +29,259 @@ struct OCIHTTPResponse: Sendable {
 /// Receives a successful response's body as it arrives; throwing cancels the transfer.
 typealias OCIBodySink = @Sendable (Data) throws -> Void
 
-/// A failure below HTTP: no connection, TLS, timeout, a transfer cut short, or a sink that threw.
+/// A request: method, URL, headers, and an in-memory body (at most one upload chunk).
+struct OCIHTTPRequest: Sendable {
+    var method: String
+    var url: URL
+    var headers: [String: String] = [:]
+    var body: Data?
+}
+
+/// How the transport treats TLS and stalls.
+public struct OCITransportOptions: Sendable, Hashable {
+    /// Seconds a transfer may go without progress (and the connect timeout).
+    public var timeout: TimeInterval
+    /// Do not verify the server's certificate (`--insecure-skip-tls-verify`).
+    public var skipTLSVerify: Bool
+    /// A PEM bundle of trusted CAs (`SSL_CERT_FILE`), replacing the system's.
+    public var caFile: String?
+    /// A directory of hashed CA certificates (`SSL_CERT_DIR`).
+    public var caDirectory: String?
+
+    /// Options from explicit values.
+    public init(timeout: TimeInterval = 60, skipTLSVerify: Bool = false, caFile: String? = nil, caDirectory: String? = nil) {
+        self.timeout = timeout
+        self.skipTLSVerify = skipTLSVerify
+        self.caFile = caFile
+        self.caDirectory = caDirectory
+    }
+
+    /// Options with the CA locations of `environment` (`SSL_CERT_FILE`, `SSL_CERT_DIR`), as OpenSSL reads them.
+    public static func from(environment: [String: String], timeout: TimeInterval, skipTLSVerify: Bool) -> Self {
+        func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        return Self(timeout: timeout, skipTLSVerify: skipTLSVerify, caFile: nonEmpty("SSL_CERT_FILE"), caDirectory: nonEmpty("SSL_CERT_DIR"))
+    }
+}
+
+/// A failure below HTTP: no connection, TLS, a stall, a transfer cut short, a cap, or a sink that threw.
 struct OCITransportFailure: Error {
-    /// The URL error, when the failure came from the network.
-    var urlError: URLError?
+    enum Kind {
+        case refused, unknownHost, stalled, tlsUntrusted, tlsFailed, closed, tooLarge(limit: Int64), other(String)
+    }
+    var kind: Kind
     /// The sink's error, when writing the body failed.
     var sinkError: Error?
     /// Bytes of the body received before the failure.
     var received: Int64
-    /// The response head, when one arrived before the failure.
+    /// The response status, when one arrived before the failure.
     var status: Int?
 }
 
-/// A URLSession whose delegate streams bodies into sinks and drops `Authorization` on cross-host redirects.
-final class OCIHTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    /// Error bodies and manifests are collected in memory up to this size; larger ones are refused.
-    static let collectLimit = 4 << 20
+/// Sends requests with libcurl; one easy handle, reused (keep-alive) by consecutive requests.
+final class OCIHTTPTransport: @unchecked Sendable {
+    /// Below this many bytes per second over `timeout` seconds a transfer counts as stalled.
+    static let minimumRate = 256
 
-    private final class Exchange {
-        let continuation: CheckedContinuation<OCIHTTPResponse, Error>
-        let sink: OCIBodySink?
-        var response: HTTPURLResponse?
-        var body = Data()
-        var received: Int64 = 0
-        var sinkError: Error?
-        /// Set when FoundationNetworking turned a `401` into an authentication challenge that was cancelled.
-        var challenged = false
+    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-        init(continuation: CheckedContinuation<OCIHTTPResponse, Error>, sink: OCIBodySink?) {
-            self.continuation = continuation
-            self.sink = sink
-        }
-
-        var streams: Bool { sink != nil && (200..<300).contains(response?.statusCode ?? 0) }
-    }
-
+    let options: OCITransportOptions
     private let lock = NSLock()
-    private var exchanges: [Int: Exchange] = [:]
-    private var session: URLSession!
+    private var idle: UnsafeMutableRawPointer?
 
-    /// A transport whose requests fail after `timeout` seconds without progress.
-    init(timeout: TimeInterval) {
-        super.init()
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = 24 * 60 * 60
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpShouldSetCookies = false
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
-        session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
+    init(options: OCITransportOptions) {
+        self.options = options
     }
 
-    /// Ends the session (it holds this delegate strongly until then); running requests finish first.
-    func close() { session.finishTasksAndInvalidate() }
+    deinit {
+        if let idle { curl_easy_cleanup(idle) }
+    }
 
     /// Sends one request.
     /// - Parameters:
     ///   - request: the request, body included.
+    ///   - collectLimit: the most body bytes collected in memory (a manifest, a token, an error): more ends
+    ///     the transfer with `.tooLarge`.
     ///   - sink: receives a 2xx response's body instead of collecting it.
     /// - Throws: `OCITransportFailure`.
-    func send(_ request: URLRequest, sink: OCIBodySink? = nil) async throws -> OCIHTTPResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            let task = session.dataTask(with: request)
-            lock.withLock { exchanges[task.taskIdentifier] = Exchange(continuation: continuation, sink: sink) }
-            task.resume()
+    func send(_ request: OCIHTTPRequest, collectLimit: Int, sink: OCIBodySink? = nil) async throws(OCITransportFailure)
+        -> OCIHTTPResponse
+    {
+        try await BlockingIO.run { () throws(OCITransportFailure) -> OCIHTTPResponse in
+            try self.perform(request, collectLimit: collectLimit, sink: sink)
         }
     }
 
-    private func exchange(_ task: URLSessionTask) -> Exchange? {
-        lock.withLock { exchanges[task.taskIdentifier] }
+    private func takeHandle() -> UnsafeMutableRawPointer? {
+        let reused = lock.withLock { () -> UnsafeMutableRawPointer? in
+            defer { idle = nil }
+            return idle
+        }
+        guard Self.initialized else { return nil }
+        return reused ?? curl_easy_init()
     }
 
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
-        exchange(dataTask)?.response = response as? HTTPURLResponse
-        completionHandler(.allow)
+    private func giveBack(_ handle: UnsafeMutableRawPointer) {
+        let surplus = lock.withLock { () -> UnsafeMutableRawPointer? in
+            if idle == nil {
+                idle = handle
+                return nil
+            }
+            return handle
+        }
+        if let surplus { curl_easy_cleanup(surplus) }
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard let exchange = exchange(dataTask), exchange.sinkError == nil else { return }
-        exchange.received += Int64(data.count)
-        if exchange.streams, let sink = exchange.sink {
+    private func perform(_ request: OCIHTTPRequest, collectLimit: Int, sink: OCIBodySink?) throws(OCITransportFailure)
+        -> OCIHTTPResponse
+    {
+        guard let handle = takeHandle() else {
+            throw OCITransportFailure(kind: .other("libcurl could not be initialised"), received: 0)
+        }
+        defer { giveBack(handle) }
+        curl_easy_reset(handle)
+        let exchange = Exchange(request: request, collectLimit: collectLimit, sink: sink)
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+
+        _ = swash_curl_set_string(handle, CURLOPT_URL, request.url.absoluteString)
+        _ = swash_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = swash_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        _ = swash_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = swash_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT, max(1, Int(options.timeout.rounded(.up))))
+        _ = swash_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, Self.minimumRate)
+        _ = swash_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(options.timeout.rounded(.up))))
+        _ = swash_curl_set_string(handle, CURLOPT_USERAGENT, "swash")
+        if options.skipTLSVerify {
+            _ = swash_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+            _ = swash_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        if let caFile = options.caFile { _ = swash_curl_set_string(handle, CURLOPT_CAINFO, caFile) }
+        if let caDirectory = options.caDirectory { _ = swash_curl_set_string(handle, CURLOPT_CAPATH, caDirectory) }
+
+        // No "Expect: 100-continue" round trip; every other header as given.
+        for line in ["Expect:"] + request.headers.sorted(by: { $0.key < $1.key }).map({ "\($0.key): \($0.value)" }) {
+            headerList = curl_slist_append(headerList, line)
+        }
+        _ = swash_curl_set_list(handle, CURLOPT_HTTPHEADER, headerList)
+        _ = swash_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
+        _ = swash_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, Exchange.headerCallback)
+        _ = swash_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
+        _ = swash_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, Exchange.writeCallback)
+
+        switch request.method {
+        case "HEAD":
+            _ = swash_curl_set_long(handle, CURLOPT_NOBODY, 1)
+        case "GET":
+            _ = swash_curl_set_long(handle, CURLOPT_HTTPGET, 1)
+        default:
+            // Every body-carrying method as an upload from memory, under its own name.
+            _ = swash_curl_set_long(handle, CURLOPT_UPLOAD, 1)
+            _ = swash_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.body?.count ?? 0))
+            _ = swash_curl_set_pointer(handle, CURLOPT_READDATA, context)
+            _ = swash_curl_set_callback(handle, CURLOPT_READFUNCTION, Exchange.readCallback)
+            _ = swash_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+
+        let code = curl_easy_perform(handle)
+        var status = 0
+        _ = swash_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        if code != CURLE_OK {
+            throw OCITransportFailure(
+                kind: exchange.overflow.map { .tooLarge(limit: $0) } ?? Self.kind(of: code, handle: handle),
+                sinkError: exchange.sinkError, received: exchange.received, status: status == 0 ? nil : status)
+        }
+        return OCIHTTPResponse(status: status, headers: exchange.headers, body: exchange.body)
+    }
+
+    private static func kind(of code: CURLcode, handle: UnsafeMutableRawPointer) -> OCITransportFailure.Kind {
+        switch code {
+        case CURLE_COULDNT_CONNECT: return .refused
+        case CURLE_COULDNT_RESOLVE_HOST: return .unknownHost
+        case CURLE_OPERATION_TIMEDOUT: return .stalled
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: return .tlsUntrusted
+        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER: return .tlsFailed
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: return .closed
+        case CURLE_FILESIZE_EXCEEDED: return .tooLarge(limit: -1)
+        default: return .other(String(cString: curl_easy_strerror(code)))
+        }
+    }
+}
+
+/// One transfer's state, reached from curl's callbacks through their context pointer.
+private final class Exchange {
+    let collectLimit: Int
+    let sink: OCIBodySink?
+    let upload: Data
+    var uploaded = 0
+    var status = 0
+    var headers: [String: String] = [:]
+    var body = Data()
+    var received: Int64 = 0
+    var sinkError: Error?
+    var overflow: Int64?
+
+    init(request: OCIHTTPRequest, collectLimit: Int, sink: OCIBodySink?) {
+        self.collectLimit = collectLimit
+        self.sink = sink
+        self.upload = request.body ?? Data()
+    }
+
+    static func of(_ context: UnsafeMutableRawPointer?) -> Exchange {
+        Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    /// A header line; a status line starts a new response (after a `100 Continue`).
+    static let headerCallback: swash_curl_data_callback = { buffer, size, count, context in
+        let exchange = Exchange.of(context)
+        let length = size * count
+        guard let buffer, length <= 64 << 10 else { return 0 }
+        let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            exchange.headers = [:]
+            exchange.status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        } else if let colon = line.firstIndex(of: ":") {
+            guard exchange.headers.count < 200 else { return 0 }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            exchange.headers[name] = exchange.headers[name].map { "\($0), \(value)" } ?? value
+        }
+        return length
+    }
+
+    /// Body bytes: to the sink for a 2xx answer with one, else collected up to the cap.
+    static let writeCallback: swash_curl_data_callback = { buffer, size, count, context in
+        let exchange = Exchange.of(context)
+        let length = size * count
+        guard let buffer else { return 0 }
+        let data = Data(bytes: buffer, count: length)
+        exchange.received += Int64(length)
+        if let sink = exchange.sink, (200..<300).contains(exchange.status) {
             do { try sink(data) } catch {
                 exchange.sinkError = error
-                dataTask.cancel()
+                return 0
             }
-        } else if exchange.body.count + data.count > Self.collectLimit {
-            exchange.sinkError = URLError(.dataLengthExceedsMaximum)
-            dataTask.cancel()
+        } else if exchange.body.count + length > exchange.collectLimit {
+            exchange.overflow = Int64(exchange.collectLimit)
+            return 0
         } else {
             exchange.body.append(data)
         }
+        return length
     }
 
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        // Blob downloads may be redirected to storage elsewhere: credentials stay with the registry.
-        var next = request
-        if request.url?.host != task.originalRequest?.url?.host || request.url?.port != task.originalRequest?.url?.port {
-            next.setValue(nil, forHTTPHeaderField: "Authorization")
+    /// Request body bytes, from memory.
+    static let readCallback: swash_curl_data_callback = { buffer, size, count, context in
+        let exchange = Exchange.of(context)
+        guard let buffer else { return 0 }
+        let length = min(size * count, exchange.upload.count - exchange.uploaded)
+        guard length > 0 else { return 0 }
+        exchange.upload.withUnsafeBytes { bytes in
+            UnsafeMutableRawPointer(buffer).copyMemory(
+                from: bytes.baseAddress!.advanced(by: exchange.uploaded), byteCount: length)
         }
-        completionHandler(next)
-    }
-
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-        completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
-    ) {
-        // TLS trust stays with the system. A 401 is for OCIRegistryClient to answer (URLSession knows neither
-        // Bearer tokens nor the registry's scopes); FoundationNetworking only hands the 401 back when its
-        // challenge is cancelled, so cancel, remember why, and deliver the response already received.
-        #if canImport(FoundationNetworking)
-            exchange(task)?.challenged = true
-            completionHandler(.cancelAuthenticationChallenge, nil)
-        #else
-            if challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodServerTrust {
-                completionHandler(.performDefaultHandling, nil)
-            } else {
-                completionHandler(.rejectProtectionSpace, nil)
-            }
-        #endif
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        guard let exchange = lock.withLock({ exchanges.removeValue(forKey: task.taskIdentifier) }) else { return }
-        let status = exchange.response?.statusCode
-        let error = exchange.challenged && exchange.response != nil ? nil : error
-        if exchange.sinkError != nil || error != nil {
-            exchange.continuation.resume(
-                throwing: OCITransportFailure(
-                    urlError: exchange.sinkError == nil ? (error as? URLError ?? URLError(.unknown)) : nil,
-                    sinkError: exchange.sinkError, received: exchange.received, status: status))
-            return
-        }
-        guard let response = exchange.response else {
-            exchange.continuation.resume(throwing: OCITransportFailure(urlError: URLError(.badServerResponse), received: 0))
-            return
-        }
-        var headers: [String: String] = [:]
-        for (key, value) in response.allHeaderFields {
-            if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
-        }
-        exchange.continuation.resume(returning: OCIHTTPResponse(status: response.statusCode, headers: headers, body: exchange.body))
+        exchange.uploaded += length
+        return length
     }
 }

@@ -30,6 +30,8 @@ public struct RegistryDefaults: Sendable, Hashable {
 public struct RegistryOptions: Sendable {
     /// Plain HTTP instead of HTTPS (`--insecure`).
     public var insecure: Bool
+    /// HTTPS without verifying the registry's certificate (`--insecure-skip-tls-verify`, as in wash).
+    public var skipTLSVerify: Bool
     /// `-u/--user`; with `password`, overrides the environment and the defaults.
     public var username: String?
     /// `-p/--password`.
@@ -42,19 +44,30 @@ public struct RegistryOptions: Sendable {
     /// Blobs larger than this are uploaded in `PATCH` chunks, and downloaded in `Range` requests, of this
     /// size (8 MiB): what a transfer holds in memory at most.
     var chunkSize = 8 << 20
-    /// Seconds without progress before a request fails.
-    var timeout: TimeInterval = 60
+    /// Seconds without progress (less than `OCIHTTPTransport.minimumRate` bytes/s) before a transfer fails;
+    /// `SWASH_REGISTRY_TIMEOUT` sets it.
+    public var timeout: TimeInterval = 60
 
     /// Options from the command line's flags.
     public init(
-        insecure: Bool = false, username: String? = nil, password: String? = nil, defaults: RegistryDefaults = .init(),
-        projectDirectory: URL? = nil
+        insecure: Bool = false, skipTLSVerify: Bool = false, username: String? = nil, password: String? = nil,
+        defaults: RegistryDefaults = .init(), projectDirectory: URL? = nil
     ) {
         self.insecure = insecure
+        self.skipTLSVerify = skipTLSVerify
         self.username = username
         self.password = password
         self.defaults = defaults
         self.projectDirectory = projectDirectory
+    }
+}
+
+extension RegistryOptions {
+    /// The transport's settings: the timeout (`SWASH_REGISTRY_TIMEOUT` seconds wins), TLS verification, and the
+    /// CA locations of the environment (`SSL_CERT_FILE`, `SSL_CERT_DIR`).
+    func transport(_ context: SwashContext) -> OCITransportOptions {
+        let seconds = context.environment["SWASH_REGISTRY_TIMEOUT"].flatMap(TimeInterval.init).flatMap { $0 > 0 ? $0 : nil }
+        return .from(environment: context.environment, timeout: seconds ?? timeout, skipTLSVerify: skipTLSVerify)
     }
 }
 
@@ -179,7 +192,7 @@ public enum RegistryWorkflows {
 
         let client = OCIRegistryClient(
             reference: target, insecure: options.registry.insecure || defaults.pushInsecure,
-            credentials: credentials, push: true, timeout: options.registry.timeout)
+            credentials: credentials, push: true, transport: options.registry.transport(context))
         var existing: [OCIDigest] = []
         if try await client.blobExists(configDescriptor.digestValue) {
             existing.append(configDescriptor.digestValue)
@@ -293,7 +306,8 @@ public enum RegistryWorkflows {
     ) async throws(RegistryError) -> FetchedArtifact {
         let credentials = try resolveCredentials(options, defaults: defaults, for: source, environment: context.environment)
         let client = OCIRegistryClient(
-            reference: source, insecure: options.insecure, credentials: credentials, push: false, timeout: options.timeout)
+            reference: source, insecure: options.insecure, credentials: credentials, push: false,
+            transport: options.transport(context))
         let manifest = try await client.manifest()
         if let expectedDigest, expectedDigest != manifest.digest {
             throw .digestMismatch(what: "the manifest of \(source) (--digest)", expected: expectedDigest.description, actual: manifest.digest.description)

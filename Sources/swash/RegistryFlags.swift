@@ -1,10 +1,17 @@
 import ArgumentParser
 import SwashCore
 
-/// `--insecure`, `-u/--user`, `-p/--password`: how `push` and `pull` reach a registry.
+/// `--insecure`, `--insecure-skip-tls-verify`, `-u/--user`, `-p/--password`: how `push` and `pull` reach a registry.
 struct RegistryFlags: ParsableArguments {
     @Flag(name: .customLong("insecure"), help: "Talk plain HTTP instead of HTTPS (a local registry such as localhost:5000).")
     var insecure = false
+
+    @Flag(
+        name: .customLong("insecure-skip-tls-verify"),
+        help: ArgumentHelp(
+            "Talk HTTPS without verifying the registry's certificate.",
+            discussion: "To trust a private CA instead, name its PEM file in SSL_CERT_FILE (or a hashed directory in SSL_CERT_DIR)."))
+    var skipTLSVerify = false
 
     @Option(
         name: [.customShort("u"), .customLong("user")],
@@ -24,6 +31,8 @@ struct RegistryFlags: ParsableArguments {
 
     /// The flags as SwashCore options; `[registry]` of the current directory's wasmcloud.toml supplies defaults.
     var options: RegistryOptions {
-        RegistryOptions(insecure: insecure, username: user, password: password, projectDirectory: SwashContext.cli.currentDirectory)
+        RegistryOptions(
+            insecure: insecure, skipTLSVerify: skipTLSVerify, username: user, password: password,
+            projectDirectory: SwashContext.cli.currentDirectory)
     }
 }
