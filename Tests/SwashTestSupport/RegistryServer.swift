@@ -84,21 +84,67 @@ public final class RegistryServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
+    /// Token authentication (`auth: token:`): the registry checks JWTs signed by a key whose certificate chains
+    /// to `rootBundle`, issued by `issuer` for `service`, fetched by clients from `realm`.
+    public struct TokenAuth: Sendable {
+        public var realm: String
+        public var service: String
+        public var issuer: String
+        public var rootBundle: URL
+        public init(realm: String, service: String, issuer: String, rootBundle: URL) {
+            self.realm = realm
+            self.service = service
+            self.issuer = issuer
+            self.rootBundle = rootBundle
+        }
+    }
+
     /// Starts a registry off the cooperative thread pool and waits until it accepts connections.
-    /// - Parameter user: when given, the registry requires these credentials (basic auth, realm `realm`).
-    public static func start(user: (name: String, password: String)? = nil) async throws -> RegistryServer {
+    /// - Parameters:
+    ///   - user: when given, the registry requires these credentials (basic auth, realm `realm`).
+    ///   - tls: when given, the registry serves HTTPS with this authority's server certificate.
+    ///   - token: when given, the registry requires tokens (and `user` is ignored).
+    public static func start(
+        user: (name: String, password: String)? = nil, tls: TestCertificateAuthority? = nil, token: TokenAuth? = nil
+    ) async throws -> RegistryServer {
         let name = user?.name
         let password = user?.password
-        return try await offCooperativePool { try RegistryServer(user: name.flatMap { name in password.map { (name, $0) } }) }
+        return try await offCooperativePool {
+            try RegistryServer(user: name.flatMap { name in password.map { (name, $0) } }, tls: tls, token: token)
+        }
     }
 
     /// Starts a registry and waits until it accepts connections (up to 10 s; three ports are tried).
-    /// - Parameter user: when given, the registry requires these credentials (basic auth, realm `realm`).
-    public init(user: (name: String, password: String)? = nil) throws {
+    /// - Parameters:
+    ///   - user: when given, the registry requires these credentials (basic auth, realm `realm`).
+    ///   - tls: when given, the registry serves HTTPS with this authority's server certificate.
+    ///   - token: when given, the registry requires tokens (and `user` is ignored).
+    public init(
+        user: (name: String, password: String)? = nil, tls: TestCertificateAuthority? = nil, token: TokenAuth? = nil
+    ) throws {
         guard let program = Self.program else { throw TestSupportError("docker-registry is not installed") }
         directory = try makeTemporaryDirectory("swash-registry")
         var auth = ""
-        if let user {
+        var tlsSection = ""
+        if let tls {
+            tlsSection = """
+                  tls:
+                    certificate: \(tls.serverCertificate.path)
+                    key: \(tls.serverKey.path)
+
+                """
+        }
+        if let token {
+            auth = """
+                auth:
+                  token:
+                    realm: \(token.realm)
+                    service: \(token.service)
+                    issuer: \(token.issuer)
+                    rootcertbundle: \(token.rootBundle.path)
+
+                """
+        } else if let user {
             guard let htpasswd = findProgram("htpasswd") else { throw TestSupportError("htpasswd (apache2-utils) is not installed") }
             let result = try runProcess(htpasswd, ["-Bbn", user.name, user.password], environment: [:])
             guard result.status == 0 else { throw TestSupportError("htpasswd failed: \(result.stderr)") }
@@ -127,7 +173,7 @@ public final class RegistryServer: @unchecked Sendable {
                     enabled: true
                 http:
                   addr: 127.0.0.1:\(port)
-                \(auth)
+                \(tlsSection)\(auth)
                 """.utf8
             ).write(to: config)
             let process = Process()
@@ -287,12 +333,21 @@ public struct StubResponse: Sendable {
     /// is closed: an interrupted transfer.
     public var announcedLength: Int?
 
+    /// When set, the body is produced by this function after the head (no `Content-Length` unless
+    /// `announcedLength` gives one; the connection's end ends the body): it gets a writer that returns false
+    /// once the client has gone. Endless and trickling bodies.
+    public var stream: (@Sendable (_ write: (Data) -> Bool) -> Void)?
+
     /// A response from its parts.
-    public init(status: Int, headers: [String: String] = [:], body: Data = Data(), announcedLength: Int? = nil) {
+    public init(
+        status: Int, headers: [String: String] = [:], body: Data = Data(), announcedLength: Int? = nil,
+        stream: (@Sendable (_ write: (Data) -> Bool) -> Void)? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
         self.announcedLength = announcedLength
+        self.stream = stream
     }
 }
 
@@ -404,22 +459,27 @@ public final class StubHTTPServer: @unchecked Sendable {
         lock.withLock { received.append(request) }
         let response = handler(request)
         var text = "HTTP/1.1 \(response.status) Stub\r\nConnection: close\r\n"
-        text += "Content-Length: \(response.announcedLength ?? response.body.count)\r\n"
+        if response.stream == nil || response.announcedLength != nil {
+            text += "Content-Length: \(response.announcedLength ?? response.body.count)\r\n"
+        }
         for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
         text += "\r\n"
         var output = Data(text.utf8)
         if request.method != "HEAD" { output.append(response.body) }
-        sendAll(fd, output)
+        guard sendAll(fd, output), request.method != "HEAD", let stream = response.stream else { return }
+        stream { sendAll(fd, $0) }
     }
 
-    private func sendAll(_ fd: Int32, _ data: Data) {
+    @discardableResult
+    private func sendAll(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let sent = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if sent <= 0 { return }
+                if sent <= 0 { return false }
                 offset += sent
             }
+            return true
         }
     }
 }
