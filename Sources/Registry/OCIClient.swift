@@ -68,9 +68,15 @@ public actor OCIRegistryClient {
     }
 
     /// Uploads a file as a blob, streaming it: in one `PUT` when it fits in a chunk, else `PATCH`es of
-    /// `chunkSize` bytes with `Content-Range`, then a closing `PUT ?digest=`.
+    /// `chunkSize` bytes with `Content-Range`, then a closing `PUT ?digest=`. A `nil` chunk size sends the
+    /// whole file in one `PUT`, streamed from disk (`--monolithic-push`).
     /// - Throws: `RegistryError.file` when the file cannot be read or changed size meanwhile.
-    public func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int) async throws(RegistryError) {
+    public func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int?) async throws(RegistryError) {
+        guard let chunkSize else {
+            let location = try await startUpload()
+            try await finishUpload(at: location, digest: digest, body: nil, file: (file, size))
+            return
+        }
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: file) } catch {
             throw .file(FileSystemError(.read, path: file.path, from: error))
@@ -111,7 +117,9 @@ public actor OCIRegistryClient {
         return try location(of: response, request: "POST blob upload")
     }
 
-    private func finishUpload(at location: URL, digest: OCIDigest, body: Data) async throws(RegistryError) {
+    private func finishUpload(
+        at location: URL, digest: OCIDigest, body: Data?, file: (url: URL, size: Int64)? = nil
+    ) async throws(RegistryError) {
         var components = URLComponents(url: location, resolvingAgainstBaseURL: true)
         let query = (components?.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
         components?.queryItems = query
@@ -119,7 +127,8 @@ public actor OCIRegistryClient {
             throw .requestFailed(registry: reference.registry, request: "PUT blob upload", status: 202, detail: "unusable upload location \(location)")
         }
         let response = try await send(
-            "PUT", url, headers: ["Content-Type": "application/octet-stream"], body: body, what: "blob \(digest)")
+            "PUT", url, headers: ["Content-Type": "application/octet-stream"], body: body ?? Data(), bodyFile: file,
+            what: "blob \(digest)")
         guard response.status == 201 else { throw failure(response, request: "PUT blob \(digest)") }
     }
 
@@ -249,14 +258,15 @@ public actor OCIRegistryClient {
     /// challenge, authenticates and retries once; follows a GET's or HEAD's redirects (at most 5, never from
     /// https to http, without credentials to another origin).
     private func send(
-        _ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil, what: String,
+        _ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil,
+        bodyFile: (url: URL, size: Int64)? = nil, what: String,
         expectedSize: Int64? = nil, collectLimit: Int = Limits.other, sink: OCIBodySink? = nil
     ) async throws(RegistryError) -> OCIHTTPResponse {
         var challenged = false
         var target = url
         var redirects = 0
         while true {
-            var request = OCIHTTPRequest(method: method, url: target, headers: headers, body: body)
+            var request = OCIHTTPRequest(method: method, url: target, headers: headers, body: body, bodyFile: bodyFile)
             if let authorization, isRegistry(target) { request.headers["Authorization"] = authorization }
             let response = try await perform(request, what: what, expectedSize: expectedSize, collectLimit: collectLimit, sink: sink)
             if [301, 302, 303, 307, 308].contains(response.status), method == "GET" || method == "HEAD" {

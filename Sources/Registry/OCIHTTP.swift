@@ -29,12 +29,14 @@ struct OCIHTTPResponse: Sendable {
 /// Receives a successful response's body as it arrives; throwing cancels the transfer.
 typealias OCIBodySink = @Sendable (Data) throws -> Void
 
-/// A request: method, URL, headers, and an in-memory body (at most one upload chunk).
+/// A request: method, URL, headers, and a body from memory (at most one upload chunk) or streamed from a file.
 struct OCIHTTPRequest: Sendable {
     var method: String
     var url: URL
     var headers: [String: String] = [:]
     var body: Data?
+    /// A file sent as the body, read as curl asks for it (`--monolithic-push`); wins over `body`.
+    var bodyFile: (url: URL, size: Int64)?
 }
 
 /// How the transport treats TLS and stalls.
@@ -139,7 +141,10 @@ final class OCIHTTPTransport: @unchecked Sendable {
         }
         defer { giveBack(handle) }
         curl_easy_reset(handle)
-        let exchange = Exchange(request: request, collectLimit: collectLimit, sink: sink)
+        let exchange: Exchange
+        do { exchange = try Exchange(request: request, collectLimit: collectLimit, sink: sink) } catch {
+            throw OCITransportFailure(kind: .other("cannot read \(request.bodyFile?.url.path ?? "the body"): \(error)"), received: 0)
+        }
         let context = Unmanaged.passUnretained(exchange).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
@@ -177,7 +182,7 @@ final class OCIHTTPTransport: @unchecked Sendable {
         default:
             // Every body-carrying method as an upload from memory, under its own name.
             _ = swash_curl_set_long(handle, CURLOPT_UPLOAD, 1)
-            _ = swash_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.body?.count ?? 0))
+            _ = swash_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.bodyFile?.size ?? Int64(request.body?.count ?? 0)))
             _ = swash_curl_set_pointer(handle, CURLOPT_READDATA, context)
             _ = swash_curl_set_callback(handle, CURLOPT_READFUNCTION, Exchange.readCallback)
             _ = swash_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
@@ -187,6 +192,9 @@ final class OCIHTTPTransport: @unchecked Sendable {
         var status = 0
         _ = swash_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
         if code != CURLE_OK {
+            if let uploadError = exchange.uploadError {
+                throw OCITransportFailure(kind: .other("reading the body failed: \(uploadError)"), received: exchange.received)
+            }
             throw OCITransportFailure(
                 kind: exchange.overflow.map { .tooLarge(limit: $0) } ?? Self.kind(of: code, handle: handle),
                 sinkError: exchange.sinkError, received: exchange.received, status: status == 0 ? nil : status)
@@ -213,6 +221,8 @@ private final class Exchange {
     let collectLimit: Int
     let sink: OCIBodySink?
     let upload: Data
+    let uploadFile: FileHandle?
+    var uploadError: Error?
     var uploaded = 0
     var status = 0
     var headers: [String: String] = [:]
@@ -221,11 +231,14 @@ private final class Exchange {
     var sinkError: Error?
     var overflow: Int64?
 
-    init(request: OCIHTTPRequest, collectLimit: Int, sink: OCIBodySink?) {
+    init(request: OCIHTTPRequest, collectLimit: Int, sink: OCIBodySink?) throws {
         self.collectLimit = collectLimit
         self.sink = sink
         self.upload = request.body ?? Data()
+        self.uploadFile = try request.bodyFile.map { try FileHandle(forReadingFrom: $0.url) }
     }
+
+    deinit { try? uploadFile?.close() }
 
     static func of(_ context: UnsafeMutableRawPointer?) -> Exchange {
         Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
@@ -271,10 +284,20 @@ private final class Exchange {
         return length
     }
 
-    /// Request body bytes, from memory.
+    /// Request body bytes, from the file or from memory.
     static let readCallback: swash_curl_data_callback = { buffer, size, count, context in
         let exchange = Exchange.of(context)
         guard let buffer else { return 0 }
+        if let file = exchange.uploadFile {
+            do {
+                let data = try file.read(upToCount: size * count) ?? Data()
+                data.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
+                return data.count
+            } catch {
+                exchange.uploadError = error
+                return Int(CURL_READFUNC_ABORT)
+            }
+        }
         let length = min(size * count, exchange.upload.count - exchange.uploaded)
         guard length > 0 else { return 0 }
         exchange.upload.withUnsafeBytes { bytes in

@@ -8,7 +8,7 @@ import Foundation
 /// - Otherwise the reference has no registry and gets the default one: the `[registry] url` of
 ///   wasmcloud.toml when given, else `docker.io`, where a single-component name is an official image
 ///   under `library/` (`alpine` → `docker.io/library/alpine`) and requests go to `registry-1.docker.io`.
-/// - Repository components are lowercase `[a-z0-9]+` joined by `.`, `_`, `__` or runs of `-`; the whole
+/// - Repository components (lowercased first, as wash does) are `[a-z0-9]+` joined by `.`, `_`, `__` or runs of `-`; the whole
 ///   name (registry included) is at most 255 characters.
 /// - A tag is `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`; a digest is `sha256:` and 64 lowercase hex digits.
 ///   With both, the digest decides what is fetched and the tag is informative.
@@ -159,11 +159,11 @@ public struct OCIReferenceText: Sendable, Hashable, CustomStringConvertible {
         guard !components.contains(where: \.isEmpty) else {
             throw fail("it has an empty path component (a leading, trailing or doubled \"/\")")
         }
+        // Repository names are lowercased, as wash does (`ghcr.io/64BitAsura/x` → `ghcr.io/64bitasura/x`); the
+        // tag keeps its case (tags are case-sensitive).
+        components = components.map { $0.lowercased() }
         if let bad = components.first(where: { !OCIReference.isValidComponent($0) }) {
-            let lower = bad.lowercased()
-            throw fail(bad != lower && OCIReference.isValidComponent(lower)
-                ? "repository names must be lowercase (\"\(bad)\" → \"\(lower)\")"
-                : "\"\(bad)\" is not a valid repository component (lowercase letters and digits, separated by . _ __ or -)")
+            throw fail("\"\(bad)\" is not a valid repository component (lowercase letters and digits, separated by . _ __ or -)")
         }
         self.components = components
     }
@@ -184,7 +184,7 @@ public struct OCIReferenceText: Sendable, Hashable, CustomStringConvertible {
         } else if let configured = defaultRegistry.map(OCIReference.withoutScheme), !configured.isEmpty {
             registry = configured
             guard OCIReference.isValidRegistry(registry) else {
-                throw fail("the default registry \"\(registry)\" ([registry] url) is not a valid host[:port]")
+                throw fail("the default registry \"\(registry)\" (-r/--registry, WASH_REG_URL or [registry] url) is not a valid host[:port]")
             }
         } else {
             registry = OCIReference.dockerHub

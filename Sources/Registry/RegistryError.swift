@@ -7,8 +7,9 @@ import UntrustedText
 public enum RegistryError: Error, Sendable, CustomStringConvertible, LocalizedError {
     /// An OCI reference that cannot be parsed (`registry/repository[:tag][@sha256:…]`).
     case invalidReference(String, reason: String)
-    /// `push` to tag `latest`, or to a reference without a tag, without `--allow-latest`.
-    case latestTagRefused(reference: String)
+    /// `push` to tag `latest`, or to a reference without a tag, without `--allow-latest`; with `pulling`, a
+    /// pull or inspect of one (as wash refuses it).
+    case latestTagRefused(reference: String, pulling: Bool = false)
     /// A flag or setting that cannot be used (an annotation without `=`, half a credential pair).
     case invalidOption(option: String, reason: String)
     /// The archive to push, or the one pulled, is not a valid provider archive.
@@ -37,8 +38,10 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible, LocalizedEr
         switch self {
         case .invalidReference(let reference, let reason):
             return "invalid OCI reference \"\(UntrustedText.escape(reference))\": \(reason); expected registry/repository:tag, e.g. localhost:5000/providers/http:0.1.0"
-        case .latestTagRefused(let reference):
+        case .latestTagRefused(let reference, false):
             return "refusing to push \"\(reference)\" as tag latest: name a version tag (e.g. :0.1.0), or pass --allow-latest"
+        case .latestTagRefused(let reference, true):
+            return "refusing to pull \"\(reference)\" by tag latest (a tag that moves): name a version tag or a digest (@sha256:…), or pass --allow-latest"
         case .invalidOption(let option, let reason):
             return "\(option): \(reason)"
         case .invalidArchive(let path, let reason):

@@ -54,21 +54,25 @@ public struct SystemCommandRunner: CommandRunner {
         -> CommandOutcome
     {
         let result = try await spawn(
-            command, output: .sequence, error: .combinedWithOutput, lines: { $0.standardOutput }, emit: output)
+            command, input: .none, output: .sequence, error: .combinedWithOutput, lines: { $0.standardOutput }, emit: output)
         return CommandOutcome(exit: result.exit, tail: result.tail)
     }
 
     public func capture(_ command: Command, limit: Int) async throws(BuildError) -> CommandOutcome {
-        let result = try await spawn(
-            command, output: .bytes(limit: limit), error: .sequence, lines: { $0.standardError }, emit: { _ in })
+        let result = command.standardInput.isEmpty
+            ? try await spawn(
+                command, input: .none, output: .bytes(limit: limit), error: .sequence, lines: { $0.standardError }, emit: { _ in })
+            : try await spawn(
+                command, input: .array([UInt8](command.standardInput)), output: .bytes(limit: limit), error: .sequence,
+                lines: { $0.standardError }, emit: { _ in })
         return CommandOutcome(exit: result.exit, tail: result.tail, standardOutput: Data(result.standardOutput))
     }
 
-    /// Spawns `command` with stdin empty, feeds the stream `lines` picks through `OutputLines` to `emit` while
-    /// the child runs, and returns the exit status, the kept tail, and whatever `output` collected.
-    private func spawn<Output: OutputProtocol, Failure: ErrorOutputProtocol>(
-        _ command: Command, output: Output, error: Failure,
-        lines: @escaping (Execution<NoInput, Output, Failure>) -> SubprocessOutputSequence,
+    /// Spawns `command` with `input` on stdin, feeds the stream `lines` picks through `OutputLines` to `emit`
+    /// while the child runs, and returns the exit status, the kept tail, and whatever `output` collected.
+    private func spawn<Input: InputProtocol, Output: OutputProtocol, Failure: ErrorOutputProtocol>(
+        _ command: Command, input: Input, output: Output, error: Failure,
+        lines: @escaping (Execution<Input, Output, Failure>) -> SubprocessOutputSequence,
         emit: @escaping (String) -> Void
     ) async throws(BuildError) -> (exit: CommandExit, tail: [String], standardOutput: Output.OutputType) {
         let program = try prepare(command)
@@ -77,7 +81,7 @@ public struct SystemCommandRunner: CommandRunner {
                 .path(.init(program.path)), arguments: Arguments(command.arguments),
                 environment: Self.environment(command.environment),
                 workingDirectory: .init(command.directory.path),
-                input: .none, output: output, error: error
+                input: input, output: output, error: error
             ) { execution in
                 var splitter = OutputLines()
                 for try await chunk in lines(execution) {

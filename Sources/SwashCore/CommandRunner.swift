@@ -10,6 +10,8 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     public var directory: URL
     /// The complete environment of the child; nothing else is inherited.
     public var environment: [String: String]
+    /// What the child reads on stdin (`capture` only; empty means `/dev/null`).
+    public var standardInput = Data()
 
     /// A command from explicit values.
     /// - Parameters:

@@ -44,6 +44,8 @@ public struct RegistryOptions: Sendable {
     /// Blobs larger than this are uploaded in `PATCH` chunks, and downloaded in `Range` requests, of this
     /// size (8 MiB): what a transfer holds in memory at most.
     var chunkSize = 8 << 20
+    /// Runs Docker credential helpers (a fake in tests).
+    public var runner: any CommandRunner = SystemCommandRunner()
     /// Seconds without progress (less than `OCIHTTPTransport.minimumRate` bytes/s) before a transfer fails;
     /// `SWASH_REGISTRY_TIMEOUT` sets it.
     public var timeout: TimeInterval = 60
@@ -79,8 +81,11 @@ public struct PushOptions: Sendable {
     public var allowLatest: Bool
     /// Manifest annotations (`-a key=value`, parsed by `RegistryWorkflows.annotations(parsing:)`).
     public var annotations: [String: String]
-    /// A JSON file to push as the config blob instead of `{}` (`--config`).
+    /// A JSON file to push as the config blob instead of `{}` (`-c/--config`).
     public var configFile: URL?
+    /// Upload the archive in one `PUT` instead of `PATCH` chunks (`--monolithic-push`; registries such as
+    /// Artifactory corrupt chunked uploads).
+    public var monolithic = false
 
     /// Push options from the command line's flags.
     public init(
@@ -99,14 +104,23 @@ public struct PullOptions: Sendable {
     public var registry: RegistryOptions
     /// Where to write the archive: a file, or an existing directory (default: the current directory).
     public var destination: URL?
-    /// The manifest digest the artifact must have (`--digest sha256:…`).
+    /// The manifest digest the artifact must have (`-d/--digest sha256:…`).
     public var digest: OCIDigest?
+    /// Allow the tag `latest` (or no tag); a reference pinned by digest needs no permission.
+    public var allowLatest: Bool
 
     /// Pull options from the command line's flags.
-    public init(registry: RegistryOptions = .init(), destination: URL? = nil, digest: OCIDigest? = nil) {
+    public init(registry: RegistryOptions = .init(), destination: URL? = nil, digest: OCIDigest? = nil, allowLatest: Bool = false) {
         self.registry = registry
         self.destination = destination
         self.digest = digest
+        self.allowLatest = allowLatest
+    }
+
+    /// Refuses `latest` or no tag without `allowLatest`, unless a digest pins the reference.
+    func requireTagAllowed(_ reference: OCIReference) throws(RegistryError) {
+        guard !allowLatest, reference.digest == nil, reference.tag == nil || reference.tag == "latest" else { return }
+        throw .latestTagRefused(reference: reference.description, pulling: true)
     }
 }
 
@@ -178,7 +192,7 @@ public enum RegistryWorkflows {
         if annotations[createdAnnotation] == nil, let seconds = try context.sourceDateEpoch() {
             annotations[createdAnnotation] = createdTimestamp(seconds)
         }
-        let credentials = try resolveCredentials(options.registry, defaults: defaults, for: target, environment: context.environment)
+        let credentials = try await credentials(options.registry, defaults: defaults, for: target, context: context)
         try await validateArchive(at: archiveURL)
         let config = try configBlob(options.configFile)
         let (layerDigest, layerSize) = try await BlockingIO.run { () throws(RegistryError) in
@@ -202,7 +216,9 @@ public enum RegistryWorkflows {
         if try await client.blobExists(layerDigest) {
             existing.append(layerDigest)
         } else {
-            try await client.uploadBlob(file: archiveURL, digest: layerDigest, size: layerSize, chunkSize: options.registry.chunkSize)
+            try await client.uploadBlob(
+                file: archiveURL, digest: layerDigest, size: layerSize,
+                chunkSize: options.monolithic ? nil : options.registry.chunkSize)
         }
         let digest = try await client.putManifest(manifest.encoded(), tag: target.tag ?? "latest")
         return PushResult(reference: target, digest: digest, manifest: manifest, existingBlobs: existing)
@@ -223,6 +239,7 @@ public enum RegistryWorkflows {
     {
         let defaults = effectiveDefaults(options.registry, context: context)
         let source = try reference.resolved(defaultRegistry: defaults.url)
+        try options.requireTagAllowed(source)
         let fileName = "\(source.name).par.gz"
         var destination = options.destination ?? context.currentDirectory.appendingPathComponent(fileName)
         if FileStatus.isDirectory(destination) { destination.appendPathComponent(fileName) }
@@ -234,22 +251,25 @@ public enum RegistryWorkflows {
     /// Pulls an archive into the inspection cache and returns its path, for `swash inspect REF`.
     ///
     /// The cache is `~/.wash/cache/swash/sha256-<layer digest>.par.gz`: the manifest is always fetched
-    /// (tags move), the layer only when the cache lacks it or its bytes no longer have their digest.
+    /// (tags move), the layer only when the cache lacks it or its bytes no longer have their digest, or
+    /// `noCache` asks for a fresh download (which then replaces the cached copy).
     /// - Parameters:
     ///   - reference: `registry/repository[:tag][@digest]`.
-    ///   - options: registry access.
+    ///   - options: registry access, `--digest` and `--allow-latest` (the destination is not used).
+    ///   - noCache: download the layer even when the cache holds it (`--no-cache`).
     ///   - context: home directory and environment.
     /// - Throws: `RegistryError`, as `pull`.
-    public static func fetchForInspection(reference: OCIReferenceText, options: RegistryOptions, context: SwashContext)
-        async throws(RegistryError) -> URL
-    {
-        let defaults = effectiveDefaults(options, context: context)
+    public static func fetchForInspection(
+        reference: OCIReferenceText, options: PullOptions, noCache: Bool = false, context: SwashContext
+    ) async throws(RegistryError) -> URL {
+        let defaults = effectiveDefaults(options.registry, context: context)
         let source = try reference.resolved(defaultRegistry: defaults.url)
-        let fetched = try await fetch(source, options: options, defaults: defaults, expectedDigest: nil, context: context)
+        try options.requireTagAllowed(source)
+        let fetched = try await fetch(source, options: options.registry, defaults: defaults, expectedDigest: options.digest, context: context)
         let directory = context.homeDirectory.appendingPathComponent(".wash/cache/swash", isDirectory: true)
         let digest = fetched.layer.digestValue
         let cached = directory.appendingPathComponent("sha256-\(digest.hex).par.gz")
-        let cachedDigest = await BlockingIO.run { () -> OCIDigest? in try? OCIDigest.ofFile(at: cached).digest }
+        let cachedDigest = noCache ? nil : await BlockingIO.run { () -> OCIDigest? in try? OCIDigest.ofFile(at: cached).digest }
         if cachedDigest == digest { return cached }
         do { try Directories.createPrivate(directory) } catch { throw .file(error) }
         try await fetched.download(to: cached)
@@ -261,19 +281,20 @@ public enum RegistryWorkflows {
     /// that OCI reference, fetched into the cache by `fetchForInspection`.
     /// - Parameters:
     ///   - argument: a path or a reference such as `localhost:5000/providers/http:0.1.0`.
-    ///   - options: registry access for a reference.
+    ///   - options: registry access, `--digest` and `--allow-latest` for a reference.
+    ///   - noCache: download even when the cache holds the layer.
     ///   - context: path resolution, home directory, environment.
     /// - Returns: the path to inspect.
     /// - Throws: `RegistryError` from fetching; a missing file is left for the inspector to report.
-    public static func archiveForInspection(_ argument: String, options: RegistryOptions, context: SwashContext)
-        async throws(RegistryError) -> URL
-    {
+    public static func archiveForInspection(
+        _ argument: String, options: PullOptions, noCache: Bool = false, context: SwashContext
+    ) async throws(RegistryError) -> URL {
         let file = context.resolve(path: argument)
         guard !FileStatus.exists(file), !argument.hasSuffix(".par"), !argument.hasSuffix(".par.gz"),
             let slash = argument.firstIndex(of: "/"), OCIReference.looksLikeRegistry(String(argument[..<slash])),
             let reference = try? OCIReferenceText(parsing: argument)
         else { return file }
-        return try await fetchForInspection(reference: reference, options: options, context: context)
+        return try await fetchForInspection(reference: reference, options: options, noCache: noCache, context: context)
     }
 
     // MARK: Pieces
@@ -304,7 +325,7 @@ public enum RegistryWorkflows {
         _ source: OCIReference, options: RegistryOptions, defaults: RegistryDefaults, expectedDigest: OCIDigest?,
         context: SwashContext
     ) async throws(RegistryError) -> FetchedArtifact {
-        let credentials = try resolveCredentials(options, defaults: defaults, for: source, environment: context.environment)
+        let credentials = try await credentials(options, defaults: defaults, for: source, context: context)
         let client = OCIRegistryClient(
             reference: source, insecure: options.insecure, credentials: credentials, push: false,
             transport: options.transport(context))

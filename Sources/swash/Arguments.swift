@@ -47,6 +47,13 @@ enum Convert {
         return digest
     }
 
+    /// A boolean environment variable as clap reads wash's (`WASH_MONOLITHIC_PUSH`): unset, empty, `0`, `false`,
+    /// `no`, `off`, `n` or `f` (any case) are false; anything else is true.
+    static func isTrue(_ value: String?) -> Bool {
+        guard let value = value?.trimmingCharacters(in: .whitespaces).lowercased(), !value.isEmpty else { return false }
+        return !["0", "false", "no", "off", "n", "f"].contains(value)
+    }
+
     /// Text that must not be blank.
     static func nonBlank(_ text: String) throws -> String {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("it must not be empty") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Registry
 import SwashCore
 import UntrustedText
 
@@ -36,6 +37,18 @@ struct ArchiveInspectOptions: ParsableArguments {
 
     @OptionGroup var registry: RegistryFlags
 
+    @Option(
+        name: [.customShort("d"), .customLong("digest")],
+        help: ArgumentHelp("For a reference: the manifest digest the artifact must have.", valueName: "sha256:…"),
+        transform: Convert.digest)
+    var digest: OCIDigest?
+
+    @Flag(name: .customLong("allow-latest"), help: "For a reference: allow the tag latest (or no tag).")
+    var allowLatest = false
+
+    @Flag(name: .customLong("no-cache"), help: "For a reference: download the archive even when the cache holds it.")
+    var noCache = false
+
     @Flag(name: .long, help: "Print only the raw claims token (claims.jwt).")
     var jwtOnly = false
 
@@ -50,7 +63,8 @@ struct ArchiveInspectOptions: ParsableArguments {
 
     func run(output: OutputOptions) async throws {
         let context = SwashContext.cli
-        let url = try await RegistryWorkflows.archiveForInspection(archive, options: registry.options, context: context)
+        let options = PullOptions(registry: registry.options, digest: digest, allowLatest: allowLatest)
+        let url = try await RegistryWorkflows.archiveForInspection(archive, options: options, noCache: noCache, context: context)
         if wit {
             let text = try await WitWorkflows.text(of: url, context: context)
             try output.print(json: ["wit": text, "success": true], text: text.hasSuffix("\n") ? String(text.dropLast()) : text, essential: true)

@@ -15,7 +15,7 @@ extension Swash {
                 [registry] of wasmcloud.toml supplies the default registry and a credentials file.
                 """)
 
-        @Argument(help: "What to pull: registry/repository[:tag][@sha256:…]; no tag means latest.", transform: Convert.reference)
+        @Argument(help: "What to pull: registry/repository[:tag][@sha256:…]; no tag means latest (needs --allow-latest).", transform: Convert.reference)
         var reference: OCIReferenceText
 
         @Option(
@@ -24,16 +24,19 @@ extension Swash {
         var destination: URL?
 
         @Option(
-            name: .customLong("digest"),
+            name: [.customShort("d"), .customLong("digest")],
             help: ArgumentHelp("The manifest digest the artifact must have (as push printed it).", valueName: "sha256:…"),
             transform: Convert.digest)
         var digest: OCIDigest?
+
+        @Flag(name: .customLong("allow-latest"), help: "Allow the tag latest (also implied by a reference without a tag or digest).")
+        var allowLatest = false
 
         @OptionGroup var registry: RegistryFlags
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let options = PullOptions(registry: registry.options, destination: destination, digest: digest)
+            let options = PullOptions(registry: registry.options, destination: destination, digest: digest, allowLatest: allowLatest)
             let result = try await RegistryWorkflows.pull(reference: reference, options: options, context: .cli)
             try output.print(
                 json: ["file": result.file.path, "reference": result.reference.description, "digest": result.digest.description, "success": true],

@@ -30,8 +30,17 @@ extension Swash {
             help: ArgumentHelp("A manifest annotation; repeatable.", valueName: "key=value"))
         var annotations: [String] = []
 
-        @Option(name: .customLong("config"), help: ArgumentHelp("JSON file pushed as the config blob instead of {}.", valueName: "file"), transform: Convert.path)
+        @Option(
+            name: [.customShort("c"), .customLong("config")],
+            help: ArgumentHelp("JSON file pushed as the config blob instead of {}.", valueName: "file"), transform: Convert.path)
         var config: URL?
+
+        @Flag(
+            name: .customLong("monolithic-push"),
+            help: ArgumentHelp(
+                "Upload the archive in one PUT instead of chunks (default: $WASH_MONOLITHIC_PUSH).",
+                discussion: "For registries that corrupt chunked uploads, such as Artifactory."))
+        var monolithic = false
 
         @OptionGroup var registry: RegistryFlags
         @OptionGroup var output: OutputOptions
@@ -40,10 +49,15 @@ extension Swash {
             let parsed = try UsageError.check { try RegistryWorkflows.annotations(parsing: annotations) }
             // The workflow's own rule (a tag, not a digest; latest only when allowed), checked here to be a usage error.
             _ = try UsageError.check { try RegistryWorkflows.pushReference(reference, allowLatest: allowLatest) }
-            let options = PushOptions(registry: registry.options, allowLatest: allowLatest, annotations: parsed, configFile: config)
+            var options = PushOptions(registry: registry.options, allowLatest: allowLatest, annotations: parsed, configFile: config)
+            options.monolithic = monolithic || Convert.isTrue(SwashContext.cli.environment["WASH_MONOLITHIC_PUSH"])
             let result = try await RegistryWorkflows.push(reference: reference, archive: archive, options: options, context: .cli)
+            // wash's shape {"url","digest","tag"}, and swash's reference and success beside it.
             try output.print(
-                json: ["reference": result.reference.description, "digest": result.digest.description, "success": true],
+                json: [
+                    "url": result.reference.description, "digest": result.digest.description,
+                    "tag": result.reference.tag ?? "latest", "reference": result.reference.description, "success": true,
+                ],
                 text: "Successfully pushed \(result.reference)\nDigest: \(result.digest)")
         }
     }

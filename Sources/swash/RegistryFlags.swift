@@ -1,7 +1,8 @@
 import ArgumentParser
 import SwashCore
 
-/// `--insecure`, `--insecure-skip-tls-verify`, `-u/--user`, `-p/--password`: how `push` and `pull` reach a registry.
+/// `--insecure`, `--insecure-skip-tls-verify`, `-r/--registry`, `-u/--user`, `-p/--password`: how `push`, `pull`
+/// and `inspect REF` reach a registry.
 struct RegistryFlags: ParsableArguments {
     @Flag(name: .customLong("insecure"), help: "Talk plain HTTP instead of HTTPS (a local registry such as localhost:5000).")
     var insecure = false
@@ -12,6 +13,13 @@ struct RegistryFlags: ParsableArguments {
             "Talk HTTPS without verifying the registry's certificate.",
             discussion: "To trust a private CA instead, name its PEM file in SSL_CERT_FILE (or a hashed directory in SSL_CERT_DIR)."))
     var skipTLSVerify = false
+
+    @Option(
+        name: [.customShort("r"), .customLong("registry")],
+        help: ArgumentHelp(
+            "The registry for a reference that names none (host[:port]).",
+            discussion: "Default: $WASH_REG_URL, else [registry] url of wasmcloud.toml, else docker.io.", valueName: "registry"))
+    var registryURL: String?
 
     @Option(
         name: [.customShort("u"), .customLong("user")],
@@ -31,8 +39,10 @@ struct RegistryFlags: ParsableArguments {
 
     /// The flags as SwashCore options; `[registry]` of the current directory's wasmcloud.toml supplies defaults.
     var options: RegistryOptions {
-        RegistryOptions(
+        let context = SwashContext.cli
+        let registry = registryURL ?? context.environment["WASH_REG_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        return RegistryOptions(
             insecure: insecure, skipTLSVerify: skipTLSVerify, username: user, password: password,
-            projectDirectory: SwashContext.cli.currentDirectory)
+            defaults: RegistryDefaults(url: registry), projectDirectory: context.currentDirectory)
     }
 }

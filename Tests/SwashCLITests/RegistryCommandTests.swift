@@ -106,9 +106,18 @@ struct RegistryCommandTests {
         let allowed = try await runSwashAsync(["push", "\(registry.address)/demo/p", archive.path, "--insecure", "--allow-latest"], home: home)
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(allowed.stdout.hasPrefix("Successfully pushed \(registry.address)/demo/p:latest\n"))
-        // Pull without a tag means latest.
+        // Pull without a tag means latest, which needs --allow-latest too (as in wash), for pull and inspect.
         let work = try makeTemporaryDirectory()
-        #expect(try await runSwashAsync(["pull", "\(registry.address)/demo/p", "--insecure"], home: home, in: work).status == 0)
+        for command in [["pull"], ["inspect"]] {
+            for reference in ["\(registry.address)/demo/p", "\(registry.address)/demo/p:latest"] {
+                let refused = try await runSwashAsync(command + [reference, "--insecure"], home: home, in: work)
+                #expect(refused.status == 1)
+                #expect(refused.stderr.contains("refusing to pull \"\(reference)\" by tag latest"), "\(refused.stderr)")
+            }
+        }
+        #expect(try files(in: work).isEmpty)
+        #expect(try await runSwashAsync(["pull", "\(registry.address)/demo/p", "--insecure", "--allow-latest"], home: home, in: work).status == 0)
+        #expect(try await runSwashAsync(["inspect", "\(registry.address)/demo/p", "--insecure", "--allow-latest"], home: home, in: work).status == 0)
     }
 
     @Test func invalidInputsAreRefusedBeforeAnyUpload() async throws {
@@ -121,7 +130,7 @@ struct RegistryCommandTests {
         #expect(invalid.status == 1)
         #expect(invalid.stderr.contains("\"\(notArchive.path)\" is not a valid provider archive"))
 
-        #expect(try await runSwashAsync(["push", "127.0.0.1:\(port)/Demo/p:1", notArchive.path], home: home).status == 64)
+        #expect(try await runSwashAsync(["push", "127.0.0.1:\(port)/de..mo/p:1", notArchive.path], home: home).status == 64)
         #expect(try await runSwashAsync(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "-a", "novalue"], home: home).status == 64)
         #expect(try await runSwashAsync(["push", "127.0.0.1:\(port)/demo/p:1", notArchive.path, "-u", "alice"], home: home).status == 64)
         #expect(try await runSwashAsync(["pull", "127.0.0.1:\(port)/demo/p:1", "-p", "secret"], home: home).status == 64)

@@ -248,6 +248,7 @@ extension RegistryWorkflows {
     }
 
     fileprivate static func fetchForInspection(reference: String, options: RegistryOptions, context: SwashContext) async throws -> URL {
-        try await fetchForInspection(reference: try OCIReferenceText(parsing: reference), options: options, context: context)
+        try await fetchForInspection(
+            reference: try OCIReferenceText(parsing: reference), options: PullOptions(registry: options, allowLatest: true), context: context)
     }
 }
