@@ -43,6 +43,9 @@ let package = Package(
             name: "CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
         .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
         .systemLibrary(
@@ -58,7 +61,7 @@ let package = Package(
         // Format modules: bytes in, values out. No I/O policy.
         .target(name: "TOMLLite"),
         .target(name: "NKeys", dependencies: ["CSodium"]),
-        .target(name: "Wascap", dependencies: ["NKeys", "CSodium"]),
+        .target(name: "Wascap", dependencies: ["NKeys", "CSodium", "CCrypto"]),
         .target(name: "ProviderArchiveKit", dependencies: ["Wascap", "NKeys", "FileIO", "CArchive", "CDeflate", "CZlib"]),
         .target(name: "WasmCloudManifest", dependencies: ["TOMLLite", "FileIO"]),
 
