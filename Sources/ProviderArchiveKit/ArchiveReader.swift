@@ -39,10 +39,15 @@ final class FileSource: ByteSource {
     private let descriptor: Int32
     /// The file's size when opened.
     let size: Int64
+    /// Set while another thread still writes the file: reads wait for its bytes.
+    private let growing: GrowingFile?
+    private var position: Int64 = 0
 
     /// Opens a regular file for reading.
+    /// - Parameter growing: the writer's progress, when the file is still being written.
     /// - Throws: `ProviderArchiveError.cannotRead` when it is missing, unreadable or not a regular file.
-    init(url: URL) throws(ProviderArchiveError) {
+    init(url: URL, growing: GrowingFile? = nil) throws(ProviderArchiveError) {
+        self.growing = growing
         path = url.path
         // Non-blocking, so that a FIFO given as a path fails below instead of waiting for a writer.
         let fd = SystemPath.withBytes(path) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
@@ -66,6 +71,8 @@ final class FileSource: ByteSource {
 
     /// The first `count` bytes (fewer if the file is shorter), leaving the read position alone.
     func prefix(_ count: Int) throws(ProviderArchiveError) -> [UInt8] {
+        // A growing file: wait until it holds `count` bytes, or has ended shorter.
+        if let growing { _ = try growing.available(after: Int64(count) - 1, path: path) }
         var bytes = [UInt8](repeating: 0, count: count)
         let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, 0) }
         guard got >= 0 else { throw .cannotRead(path: path, reason: systemError()) }
@@ -73,9 +80,18 @@ final class FileSource: ByteSource {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int {
+        var target = buffer
+        if let growing {
+            let available = try growing.available(after: position, path: path)
+            guard available > 0 else { return 0 }
+            target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), available))])
+        }
         while true {
-            let got = readDescriptor(descriptor, buffer)
-            if got >= 0 { return got }
+            let got = readDescriptor(descriptor, target)
+            if got >= 0 {
+                position += Int64(got)
+                return got
+            }
             if errno == EINTR { continue }
             throw .cannotRead(path: path, reason: systemError())
         }
@@ -155,8 +171,8 @@ final class TarReader {
     ///   the whole stream); without it, inflate and read on demand, a little at a time (for reading only
     ///   the first entries).
     /// - Throws: `ProviderArchiveError.cannotRead`, or `.invalidArchive` when it is not tar or gzip'd tar.
-    init(url: URL, limits: ArchiveLimits, readAhead: Bool = true) throws(ProviderArchiveError) {
-        let file = try FileSource(url: url)
+    init(url: URL, limits: ArchiveLimits, readAhead: Bool = true, growing: GrowingFile? = nil) throws(ProviderArchiveError) {
+        let file = try FileSource(url: url, growing: growing)
         path = file.path
         self.limits = limits
         compression = try file.prefix(2) == [0x1F, 0x8B] ? .gzip : .none

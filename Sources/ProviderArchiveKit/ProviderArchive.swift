@@ -45,7 +45,18 @@ public struct ProviderArchive: Sendable {
     ///   damage or truncation, a bad gzip trailer, unsafe names, links, devices, duplicates, entries over
     ///   the limits, missing or invalid claims, no targets, a missing hash or a hash mismatch.
     public init(verifying url: URL, limits: ArchiveLimits = .standard) throws(ProviderArchiveError) {
-        let reader = try TarReader(url: url, limits: limits)
+        try self.init(verifying: url, growing: nil, limits: limits)
+    }
+
+    /// Reads and verifies an archive that another thread is still writing (a download), as its bytes arrive:
+    /// as `init(verifying:limits:)` otherwise.
+    /// - Parameters:
+    ///   - url: the file being written.
+    ///   - growing: the writer's progress; the reader waits for bytes not yet written, and fails when the writer
+    ///     abandons the file.
+    ///   - limits: size and count limits against hostile input.
+    public init(verifying url: URL, growing: GrowingFile?, limits: ArchiveLimits = .standard) throws(ProviderArchiveError) {
+        let reader = try TarReader(url: url, limits: limits, growing: growing)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var token: ClaimsToken?

@@ -41,9 +41,12 @@ public struct RegistryOptions: Sendable {
     /// Where to look for `wasmcloud.toml`, whose `[registry]` table completes `defaults` (the CLI passes the
     /// current directory); `nil` reads no project.
     public var projectDirectory: URL?
-    /// Blobs larger than this are uploaded in `PATCH` chunks, and downloaded in `Range` requests, of this
-    /// size (8 MiB): what a transfer holds in memory at most.
+    /// Blobs larger than this are uploaded in `PATCH` chunks of this size (8 MiB): what an upload holds in
+    /// memory at most.
     var chunkSize = 8 << 20
+    /// Blobs are downloaded in `Range` requests of this size (1 GiB: one request for any archive in practice;
+    /// a download streams to disk whatever the size, so this bounds only how much one request may carry).
+    var rangeSize = 1 << 30
     /// Runs Docker credential helpers (a fake in tests).
     public var runner: any CommandRunner = SystemCommandRunner()
     /// Seconds without progress (less than `OCIHTTPTransport.minimumRate` bytes/s) before a transfer fails;
@@ -176,6 +179,11 @@ public enum RegistryWorkflows {
 
     /// Validates an archive and pushes it as a provider archive artifact: config blob, the archive as the
     /// only layer (each skipped when the registry has it), then the manifest under the tag.
+    ///
+    /// The archive's structure and claims are checked before the network is touched (a few kilobytes read);
+    /// the full verification (every hash, the gzip trailer, the signature) runs on a thread of its own while
+    /// the layer is hashed and uploaded, and the manifest — what makes the push visible under its tag — is
+    /// written only once it has passed.
     /// - Parameters:
     ///   - reference: `registry/repository:tag`.
     ///   - archive: path of the `.par.gz` (or `.par`).
@@ -193,8 +201,34 @@ public enum RegistryWorkflows {
             annotations[createdAnnotation] = createdTimestamp(seconds)
         }
         let credentials = try await credentials(options.registry, defaults: defaults, for: target, context: context)
-        try await validateArchive(at: archiveURL)
+        try await checkStructure(of: archiveURL)
         let config = try configBlob(options.configFile)
+        let verification = Task { () -> RegistryError? in
+            do throws(RegistryError) {
+                try await validateArchive(at: archiveURL)
+                return nil
+            } catch { return error }
+        }
+        do {
+            let uploaded = try await upload(
+                archiveURL, config: config, annotations: annotations, to: target, credentials: credentials,
+                insecure: options.registry.insecure || defaults.pushInsecure, options: options, context: context)
+            if let failure = await verification.value { throw failure }
+            let digest = try await uploaded.client.putManifest(uploaded.manifest.encoded(), tag: target.tag ?? "latest")
+            return PushResult(reference: target, digest: digest, manifest: uploaded.manifest, existingBlobs: uploaded.existing)
+        } catch {
+            // An archive that fails verification is the first thing to fix, whatever else failed meanwhile.
+            if let failure = await verification.value { throw failure }
+            throw error
+        }
+    }
+
+    /// Hashes the archive and uploads the config and the layer (each skipped when the registry has it).
+    /// - Returns: the client (for the manifest), the manifest to write, and the blobs the registry had.
+    private static func upload(
+        _ archiveURL: URL, config: Data, annotations: [String: String], to target: OCIReference,
+        credentials: RegistryCredentials?, insecure: Bool, options: PushOptions, context: SwashContext
+    ) async throws(RegistryError) -> (client: OCIRegistryClient, manifest: OCIManifest, existing: [OCIDigest]) {
         let (layerDigest, layerSize) = try await BlockingIO.run { () throws(RegistryError) in
             do throws(FileSystemError) { return try OCIDigest.ofFile(at: archiveURL) } catch { throw .file(error) }
         }
@@ -205,8 +239,8 @@ public enum RegistryWorkflows {
         let manifest = OCIManifest.providerArchive(config: configDescriptor, layer: layer, annotations: annotations)
 
         let client = OCIRegistryClient(
-            reference: target, insecure: options.registry.insecure || defaults.pushInsecure,
-            credentials: credentials, push: true, transport: options.registry.transport(context))
+            reference: target, insecure: insecure, credentials: credentials, push: true,
+            transport: options.registry.transport(context))
         var existing: [OCIDigest] = []
         if try await client.blobExists(configDescriptor.digestValue) {
             existing.append(configDescriptor.digestValue)
@@ -220,8 +254,19 @@ public enum RegistryWorkflows {
                 file: archiveURL, digest: layerDigest, size: layerSize,
                 chunkSize: options.monolithic ? nil : options.registry.chunkSize)
         }
-        let digest = try await client.putManifest(manifest.encoded(), tag: target.tag ?? "latest")
-        return PushResult(reference: target, digest: digest, manifest: manifest, existingBlobs: existing)
+        return (client, manifest, existing)
+    }
+
+    /// The checks that need only the archive's first entries: gzip or tar, safe first entries, and a claims
+    /// token that decodes. Reads a few kilobytes.
+    static func checkStructure(of url: URL) async throws(RegistryError) {
+        let failure = await BlockingIO.run { () -> ProviderArchiveError? in
+            do throws(ProviderArchiveError) {
+                _ = try ProviderArchive.readToken(from: url)
+                return nil
+            } catch { return error }
+        }
+        if let failure { throw registryError(failure, shownAs: url.path) }
     }
 
     /// Pulls a provider archive: fetches the manifest, checks it is one (and has `--digest` when given),
@@ -307,16 +352,35 @@ public enum RegistryWorkflows {
         /// Bytes per `Range` request of the download.
         var rangeSize: Int
 
-        /// Streams the layer into a temporary file beside `destination` (digest checked on the way), validates
-        /// the archive, and renames it into place; on any failure nothing is left at `destination`.
+        /// Streams the layer into a temporary file beside `destination` (digest checked on the way) while the
+        /// archive verifier reads the same bytes as they arrive (one pass: socket → digest → file → verifier),
+        /// and renames it into place only when the digest, the hashes and the signature all hold; on any
+        /// failure nothing is left at `destination`.
         func download(to destination: URL) async throws(RegistryError) {
             let file: AtomicFile
             do { file = try AtomicFile(destination: destination) } catch { throw .file(error) }
             let writer = LockedFile(file)
-            try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(RegistryError) in
-                do throws(FileSystemError) { try writer.append(data) } catch { throw .file(error) }
+            let growing = GrowingFile()
+            let temporary = file.temporary.url
+            let shown = await client.reference.description
+            let verification = Task { () -> RegistryError? in
+                do throws(RegistryError) {
+                    try await validateArchive(at: temporary, shownAs: shown, growing: growing)
+                    return nil
+                } catch { return error }
             }
-            try await validateArchive(at: file.temporary.url, shownAs: client.reference.description)
+            do {
+                try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(RegistryError) in
+                    do throws(FileSystemError) { try writer.append(data) } catch { throw .file(error) }
+                    growing.grew(by: data.count)
+                }
+            } catch {
+                growing.abandon()
+                _ = await verification.value
+                throw error
+            }
+            growing.end()
+            if let failure = await verification.value { throw failure }
             do { try file.commit() } catch { throw .file(error) }
         }
     }
@@ -334,7 +398,7 @@ public enum RegistryWorkflows {
             throw .digestMismatch(what: "the manifest of \(source) (--digest)", expected: expectedDigest.description, actual: manifest.digest.description)
         }
         let layer = try OCIManifest.providerLayer(in: manifest.data, contentType: manifest.contentType, reference: source.description)
-        return FetchedArtifact(client: client, digest: manifest.digest, layer: layer, rangeSize: options.chunkSize)
+        return FetchedArtifact(client: client, digest: manifest.digest, layer: layer, rangeSize: options.rangeSize)
     }
 
     /// Credentials, first that applies: `-u/-p`, `WASH_REG_USER`/`WASH_REG_PASSWORD`, `defaults.credentials`,
@@ -401,26 +465,30 @@ public enum RegistryWorkflows {
     /// - Parameters:
     ///   - url: the file.
     ///   - name: how messages name it (a pulled archive is named by its reference, not its temporary file).
+    ///   - growing: the download's progress, when the file is still being written.
     /// - Throws: `RegistryError.invalidArchive` saying what is wrong, or `.file`.
-    static func validateArchive(at url: URL, shownAs name: String? = nil) async throws(RegistryError) {
+    static func validateArchive(at url: URL, shownAs name: String? = nil, growing: GrowingFile? = nil) async throws(RegistryError) {
         let failure = await BlockingIO.run { () -> ProviderArchiveError? in
             do throws(ProviderArchiveError) {
-                let archive = try ProviderArchive(verifying: url)
+                let archive = try ProviderArchive(verifying: url, growing: growing)
                 try archive.requireTrusted(at: ArchiveWorkflows.now())
                 return nil
             } catch { return error }
         }
-        guard let failure else { return }
-        let shown = name ?? url.path
+        if let failure { throw registryError(failure, shownAs: name ?? url.path) }
+    }
+
+    /// A verification failure in the registry workflows' words; `shown` names the archive.
+    private static func registryError(_ failure: ProviderArchiveError, shownAs shown: String) -> RegistryError {
         switch failure {
-        case .cannotRead(let path, let reason):
-            throw .file(FileSystemError(.read, path: name ?? path, detail: reason))
+        case .cannotRead(_, let reason):
+            return .file(FileSystemError(.read, path: shown, detail: reason))
         case .invalidArchive(_, let defect):
-            throw .invalidArchive(path: shown, reason: "\(defect)")
+            return .invalidArchive(path: shown, reason: "\(defect)")
         case .untrustedClaims(_, let problem):
-            throw .invalidArchive(path: shown, reason: "its claims cannot be trusted: \(problem)")
+            return .invalidArchive(path: shown, reason: "its claims cannot be trusted: \(problem)")
         default:
-            throw .invalidArchive(path: shown, reason: failure.description)
+            return .invalidArchive(path: shown, reason: failure.description)
         }
     }
 }

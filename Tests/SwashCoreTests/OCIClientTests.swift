@@ -123,7 +123,7 @@ struct OCIClientStubTests {
         defer { server.stop() }
         let test = try TestContext()
         var options = pullOptions(to: test.home)
-        options.registry.chunkSize = 64 << 10
+        options.registry.rangeSize = 64 << 10
         let result = try await RegistryWorkflows.pull(reference: "\(server.address)/demo/p:1", options: options, context: test.context())
         #expect(try Data(contentsOf: result.file) == artifact.archive)
         let ranges = server.requests.filter { $0.target == artifact.layerPath }.map { $0.headers["range"] ?? "none" }
