@@ -58,12 +58,16 @@ struct RegistryCommandTests {
 
         // Pull into an empty working directory: <last segment>.par.gz, byte-identical, JSON output.
         let work = try makeTemporaryDirectory()
+        let homeBefore = try files(in: home)
         let pull = try await runSwashAsync(["pull", reference, "--insecure", "-o", "json"], home: home, in: work)
         #expect(pull.status == 0, "\(pull.stderr)")
         let pulled = try json(pull.stdout)
         #expect(pulled["success"] as? Bool == true)
         #expect(pulled["digest"] as? String == digest)
         #expect(try files(in: work) == ["http-server.par.gz"])
+        // Nothing else written anywhere: the home holds what it held before the pull (no caches, no state).
+        let homeAfter = try files(in: home)
+        #expect(homeAfter == homeBefore, "\(homeAfter)")
         #expect(try Data(contentsOf: work.appendingPathComponent("http-server.par.gz")) == Data(contentsOf: archive))
     }
 
@@ -290,6 +294,49 @@ struct RegistryCommandTests {
         let raw = home.appendingPathComponent("raw-manifest.json")
         try Data(skopeo.stdout.utf8).write(to: raw)
         #expect("sha256:" + sha256Hex(of: raw) == digest)
+    }
+
+    @Test(.enabled(if: findProgram("skopeo") != nil)) func swashReadsWhatSkopeoPushed() async throws {
+        let registry = try await RegistryServer.start()
+        defer { registry.stop() }
+        let home = try makeTemporaryDirectory()
+        let archive = try await makeTestArchive(in: home, size: 30_000)
+        // An OCI image layout of a provider archive artifact (SPEC §6 media types), copied into the registry by skopeo.
+        let layout = home.appendingPathComponent("layout")
+        let blobs = layout.appendingPathComponent("blobs/sha256")
+        try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
+        func blob(_ data: Data) throws -> String {
+            let file = blobs.appendingPathComponent("incoming")
+            try data.write(to: file)
+            let hex = sha256Hex(of: file)
+            try FileManager.default.moveItem(at: file, to: blobs.appendingPathComponent(hex))
+            return "sha256:" + hex
+        }
+        let layerData = try Data(contentsOf: archive)
+        let manifest = Data("""
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+            "config":{"mediaType":"application/vnd.wasmcloud.provider.archive.config","digest":"\(try blob(Data("{}".utf8)))","size":2},\
+            "layers":[{"mediaType":"application/vnd.wasmcloud.provider.archive.layer.v1+par","digest":"\(try blob(layerData))","size":\(layerData.count)}]}
+            """.utf8)
+        let manifestDigest = try blob(manifest)
+        try Data("""
+            {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(manifestDigest)",\
+            "size":\(manifest.count),"annotations":{"org.opencontainers.image.ref.name":"1"}}]}
+            """.utf8).write(to: layout.appendingPathComponent("index.json"))
+        try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
+        let program = try #require(findProgram("skopeo"))
+        let copied = try await offCooperativePool {
+            try runProcess(
+                program, ["copy", "-q", "--dest-tls-verify=false", "oci:\(layout.path):1", "docker://\(registry.address)/from/skopeo:0.1.0"],
+                environment: ["PATH": "/usr/bin:/bin", "HOME": home.path])
+        }
+        #expect(copied.status == 0, "\(copied.stderr)")
+
+        let work = try makeTemporaryDirectory()
+        let pulled = try await runSwashAsync(["pull", "\(registry.address)/from/skopeo:0.1.0", "--insecure", "-o", "json"], home: home, in: work)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect(try json(pulled.stdout)["file"] as? String == work.appendingPathComponent("skopeo.par.gz").path)
+        #expect(try Data(contentsOf: work.appendingPathComponent("skopeo.par.gz")) == layerData)
     }
 }
 

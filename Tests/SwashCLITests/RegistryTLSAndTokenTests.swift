@@ -42,6 +42,55 @@ struct RegistryTLSAndTokenTests {
         #expect(plain.stderr.contains(registry.address))
     }
 
+    @Test func aRedirectFromHTTPSToPlainHTTPIsNotFollowed() async throws {
+        let authority = try await offCooperativePool { try TestCertificateAuthority() }
+        let plain = try StubHTTPServer { _ in StubResponse(status: 200, body: Data("{}".utf8)) }
+        defer { plain.stop() }
+        // A small HTTPS server (Python's ssl, the test CA's certificate) answering every GET with a 307 to plain http.
+        let portFile = authority.directory.appendingPathComponent("port")
+        let script = """
+            import http.server, ssl, sys
+            port_file, cert, key, target = sys.argv[1:5]
+            class Redirect(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(307)
+                    self.send_header("Location", target + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                def log_message(self, *args):
+                    pass
+            server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            open(port_file, "w").write(str(server.server_address[1]))
+            server.serve_forever()
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, portFile.path, authority.serverCertificate.path, authority.serverKey.path, "http://\(plain.address)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        var port: String?
+        for _ in 0..<250 where port == nil {
+            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
+            if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let address = "127.0.0.1:\(try #require(port))"
+        let home = try makeTemporaryDirectory("redirect")
+        let refused = try await Self.swash(
+            ["pull", "\(address)/demo/p:1", "-u", "ci", "-p", "s3cret"], home: home, environment: ["SSL_CERT_FILE": authority.certificate.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("redirects from https to plain http"), "\(refused.stderr)")
+        #expect(plain.requests.isEmpty, "nothing was sent over plain http")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: home.path)) == [])
+    }
+
     @Test func bearerTokensThroughTheChallengeFlow() async throws {
         let authority = try await offCooperativePool { try TestCertificateAuthority() }
         let tokens = try TestTokenService(authority: authority, user: ("ci", "s3cret"))
