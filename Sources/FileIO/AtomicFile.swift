@@ -67,6 +67,17 @@ public final class AtomicFile: @unchecked Sendable {
         temporary.remove()
     }
 
+    /// Gives up now: closes and removes the temporary file, leaving the destination untouched. What dropping
+    /// the file does, for a failure path that must not wait for the last reference to go (a writer captured by a
+    /// transfer's callback on another thread may outlive the error that ends the process).
+    public func discard() {
+        if isOpen {
+            isOpen = false
+            close(descriptor)
+        }
+        temporary.remove()
+    }
+
     /// Writes `bytes` at the end.
     /// - Throws: `FileSystemError` (disk full, I/O error).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {

@@ -102,7 +102,7 @@ public enum NewProject {
             // (a test checks every name declared in Package.swift is here)
             "swash", "swashcore", "tomllite", "nkeys", "wascap", "providerarchivekit", "wasmcloudmanifest",
             "fileio", "registry", "untrustedtext", "toml-decoder", "toml_decoder", "csodium", "carchive", "cdeflate",
-            "czlib", "buildproviderplugin", "swashprebuilt", "swashtestsupport", "tomllitetests", "nkeystests", "wascaptests",
+            "czlib", "ccurl", "ccrypto", "buildproviderplugin", "swashprebuilt", "swashtestsupport", "tomllitetests", "nkeystests", "wascaptests",
             "providerarchivekittests", "wasmcloudmanifesttests", "swashcoretests", "swashclitests", "fileiotests",
             "registrytests", "swashcommandtests",
             // its dependencies' packages, products and targets

@@ -377,11 +377,18 @@ public enum RegistryWorkflows {
             } catch {
                 growing.abandon()
                 _ = await verification.value
+                file.discard()
                 throw error
             }
             growing.end()
-            if let failure = await verification.value { throw failure }
-            do { try file.commit() } catch { throw .file(error) }
+            if let failure = await verification.value {
+                file.discard()
+                throw failure
+            }
+            do { try file.commit() } catch {
+                file.discard()
+                throw .file(error)
+            }
         }
     }
 

@@ -30,14 +30,16 @@ struct ArchiveFuzzRegressionTests {
             _ = try? ProviderArchive(verifying: url)
         }
         let before = try Self.virtualSize()
-        for _ in 0..<200 {
+        for _ in 0..<1_000 {
             let verifying = archiveError { _ = try ProviderArchive(verifying: url) }
             let token = archiveError { _ = try ProviderArchive.readToken(from: url) }
             #expect(verifying.map(label) == "corrupt")
             #expect(token.map(label) == "corrupt")
         }
-        // 400 reads leaked 400 MiB before the fix; other tests running beside this one stay far below 200.
+        // 2,000 reads leaked 2,000 MiB before the fix. The virtual size is the whole test process's, so other
+        // tests running beside this one (threads with 8 MiB stacks, child processes' pipes) add to it: once
+        // 208 MiB; 600 keeps a wide margin on both sides.
         let growth = try Self.virtualSize() - before
-        #expect(growth < 200 << 20, "virtual size grew by \(growth >> 20) MiB")
+        #expect(growth < 600 << 20, "virtual size grew by \(growth >> 20) MiB")
     }
 }
