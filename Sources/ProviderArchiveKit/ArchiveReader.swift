@@ -79,6 +79,40 @@ final class FileSource: ByteSource {
         return Array(bytes.prefix(got))
     }
 
+    /// `count` bytes at `offset` (fewer at the end of the file), leaving the read position alone; for a growing
+    /// file, once they have been written.
+    func bytes(at offset: Int64, count: Int) throws(ProviderArchiveError) -> [UInt8] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 16)
+        defer { buffer.deallocate() }
+        let got = try read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+    }
+
+    /// Fills `buffer` from `offset` (less at the end of the file), leaving the read position alone; for a
+    /// growing file, once the bytes have been written.
+    /// - Returns: the bytes read.
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int {
+        let count = buffer.count
+        if let growing, count > 0 { _ = try growing.available(after: offset + Int64(count) - 1, path: path) }
+        var got = 0
+        while got < count {
+            let step = pread(descriptor, buffer.baseAddress! + got, count - got, off_t(offset) + off_t(got))
+            if step < 0, errno == EINTR { continue }
+            guard step >= 0 else { throw .cannotRead(path: path, reason: systemError()) }
+            if step == 0 { break }
+            got += step
+        }
+        return got
+    }
+
+    /// The file's final length: its size, or for a growing file the length once its writer has ended.
+    func finalLength() throws(ProviderArchiveError) -> Int64 {
+        guard let growing else { return size }
+        var length: Int64 = 0
+        while case let more = try growing.available(after: length, path: path), more > 0 { length += more }
+        return length
+    }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProviderArchiveError) -> Int {
         var target = buffer
         if let growing {
@@ -171,13 +205,21 @@ final class TarReader {
     ///   the whole stream); without it, inflate and read on demand, a little at a time (for reading only
     ///   the first entries).
     /// - Throws: `ProviderArchiveError.cannotRead`, or `.invalidArchive` when it is not tar or gzip'd tar.
-    init(url: URL, limits: ArchiveLimits, readAhead: Bool = true, growing: GrowingFile? = nil) throws(ProviderArchiveError) {
+    /// - Parameter useIndex: with `readAhead`, inflate on every core when the gzip header holds swash's index.
+    init(url: URL, limits: ArchiveLimits, readAhead: Bool = true, growing: GrowingFile? = nil, useIndex: Bool = false)
+        throws(ProviderArchiveError)
+    {
         let file = try FileSource(url: url, growing: growing)
         path = file.path
         self.limits = limits
         compression = try file.prefix(2) == [0x1F, 0x8B] ? .gzip : .none
         switch (compression, readAhead) {
-        case (.gzip, true): source = ReadAheadInflater(GzipInflater(file: file))
+        case (.gzip, true):
+            if useIndex, let indexed = try IndexedGzipInflater.open(file) {
+                source = indexed
+            } else {
+                source = ReadAheadInflater(GzipInflater(file: file))
+            }
         case (.gzip, false): source = GzipInflater(file: file)
         case (.none, _): source = FileBlocks(file: file, size: readAhead ? 1 << 20 : 64 << 10)
         }
@@ -192,6 +234,12 @@ final class TarReader {
     }
 
     deinit { archive_read_free(archive) }
+
+    /// Whether the pieces were inflated through the gzip index.
+    var readsThroughIndex: Bool { source is IndexedGzipInflater }
+
+    /// Whether reading through the index failed (the archive must then be read again without it).
+    var indexFailed: Bool { (source as? IndexedGzipInflater)?.failed ?? false }
 
     func invalid(_ defect: ArchiveDefect) -> ProviderArchiveError { .invalidArchive(archive: path, defect) }
 

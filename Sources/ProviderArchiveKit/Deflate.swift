@@ -20,6 +20,30 @@ struct CRC32 {
     }
 }
 
+/// libdeflate's whole-buffer decompressor, for the pieces of an indexed archive (`IndexedGzipInflater`): about
+/// twice zlib's speed, but it needs a complete deflate stream and room for all its output. Not thread-safe: one
+/// per thread.
+final class PieceInflater {
+    private let decompressor: OpaquePointer
+
+    init?() {
+        guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
+        self.decompressor = decompressor
+    }
+
+    deinit { libdeflate_free_decompressor(decompressor) }
+
+    /// Inflates the complete raw deflate stream `input` into `output`.
+    /// - Returns: the bytes consumed and produced, or `nil` for bad data or output that does not fit.
+    func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> (consumed: Int, produced: Int)? {
+        var consumed = 0
+        var produced = 0
+        let result = libdeflate_deflate_decompress_ex(
+            decompressor, input.baseAddress, input.count, output.baseAddress, output.count, &consumed, &produced)
+        return result == LIBDEFLATE_SUCCESS ? (consumed, produced) : nil
+    }
+}
+
 /// A libdeflate compressor at one level. Not thread-safe: one per thread.
 final class RawDeflater {
     private let compressor: OpaquePointer

@@ -31,6 +31,10 @@ final class ParallelGzipWriter: TarSink {
     private var segments: [(crc: UInt32, length: Int64)] = [(0, 0)]
     private var reserved: [UInt8]?
     private var finished = false
+    /// Where the index's subfield data starts in the file, and how many pieces it has room for.
+    private let indexRoom: (offset: Int64, pieces: Int)?
+    /// The pieces written so far: compressed and uncompressed length (`GzipIndex`).
+    private var pieces: [GzipIndex.Piece] = []
 
     /// Writes the gzip header and starts the workers.
     /// - Parameters:
@@ -38,9 +42,11 @@ final class ParallelGzipWriter: TarSink {
     ///   - level: libdeflate's compression level.
     ///   - chunkSize: bytes compressed independently.
     ///   - workers: compressing threads (default: one per active core).
+    ///   - expectedLength: at least the stream's length, when known: room for an index of its pieces is
+    ///     reserved in the gzip header (`GzipIndex`) and filled in by `finish`.
     init(
         file: ArchiveFile, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize,
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, expectedLength: Int64? = nil
     ) throws(ProviderArchiveError) {
         self.file = file
         let workers = max(1, min(workers, 16))
@@ -48,8 +54,17 @@ final class ParallelGzipWriter: TarSink {
         for _ in 0..<(workers + 2) { free.append(DeflateChunk(capacity: chunkSize)) }
         current = free.removeLast()
         for _ in 0..<workers { queue.startWorker(level: level) }
-        // Magic, deflate, no flags, no mtime (reproducible), no extra flags, OS "Unix".
-        try file.append([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
+        // Magic, deflate, no flags (or FEXTRA), no mtime (reproducible), no extra flags, OS "Unix".
+        let room = expectedLength.map { GzipIndex.room(forLength: $0, chunkSize: chunkSize) } ?? 0
+        if room > 0 {
+            try file.append([0x1F, 0x8B, 0x08, 0x04, 0, 0, 0, 0, 0x00, 0x03])
+            let header = GzipIndex.extraField(pieces: [], room: room)
+            indexRoom = (file.size + Int64(GzipIndex.dataOffsetInExtra), room)
+            try file.append(header)
+        } else {
+            try file.append([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
+            indexRoom = nil
+        }
     }
 
     deinit { queue.close() }
@@ -80,7 +95,9 @@ final class ParallelGzipWriter: TarSink {
         guard let bytes = reserved else { preconditionFailure("endReserved without beginReserved") }
         reserved = nil
         let reservation = Reservation(offset: file.size, count: bytes.count)
-        try file.append(Self.storedBlocks(bytes))
+        let stored = Self.storedBlocks(bytes)
+        try file.append(stored)
+        pieces.append(GzipIndex.Piece(compressed: Int64(stored.count), uncompressed: Int64(bytes.count)))
         segments.append((Self.crc(bytes), Int64(bytes.count)))
         segments.append((0, 0))
         return reservation
@@ -105,6 +122,11 @@ final class ParallelGzipWriter: TarSink {
         let size = UInt32(truncatingIfNeeded: length)
         let littleEndian = { (value: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
         try file.append(littleEndian(crc) + littleEndian(size))
+        // The index, when there was room for every piece; otherwise it stays empty (count 0) and readers
+        // take the streaming path.
+        if let indexRoom, pieces.count <= indexRoom.pieces {
+            try file.write(GzipIndex.data(pieces: pieces), at: indexRoom.offset)
+        }
     }
 
     // MARK: Chunks
@@ -128,6 +150,7 @@ final class ParallelGzipWriter: TarSink {
             throw .cannotWrite(path: file.destination.path, reason: "compressing: \(failure)")
         }
         try file.append(UnsafeRawBufferPointer(rebasing: chunk.output[0..<chunk.outputCount]))
+        pieces.append(GzipIndex.Piece(compressed: Int64(chunk.outputCount), uncompressed: Int64(chunk.count)))
         var last = segments.removeLast()
         last.crc = CRC32.combine(last.crc, chunk.crc, secondLength: Int64(chunk.count))
         last.length += Int64(chunk.count)

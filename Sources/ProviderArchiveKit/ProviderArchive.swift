@@ -30,6 +30,9 @@ public struct ProviderArchive: Sendable {
     public let targets: [TargetName: ArchiveMember]
     /// The embedded WIT package, if any.
     public let world: ArchiveMember?
+    /// Whether the gzip stream was inflated through swash's index on every core (`GzipIndex`); false for an
+    /// archive without one, and for one whose index did not hold (it was then read again without it).
+    public let readThroughIndex: Bool
 
     /// The decoded claims.
     public var claims: ProviderClaims { token.claims }
@@ -56,7 +59,26 @@ public struct ProviderArchive: Sendable {
     ///     abandons the file.
     ///   - limits: size and count limits against hostile input.
     public init(verifying url: URL, growing: GrowingFile?, limits: ArchiveLimits = .standard) throws(ProviderArchiveError) {
-        let reader = try TarReader(url: url, limits: limits, growing: growing)
+        // Through the index when there is one; any failure on that path, whatever its cause, is settled by
+        // reading again without it: the index is a speed-up, never an authority.
+        var indexed = false
+        do {
+            self = try Self(reading: url, growing: growing, limits: limits, useIndex: true, indexed: &indexed)
+        } catch {
+            guard indexed else { throw error }
+            self = try Self(reading: url, growing: growing, limits: limits, useIndex: false, indexed: &indexed)
+        }
+    }
+
+    /// Reads and verifies an archive, through its gzip index when `useIndex` and it has one (`indexed` says so).
+    private init(
+        reading url: URL, growing: GrowingFile?, limits: ArchiveLimits, useIndex: Bool, indexed: inout Bool
+    ) throws(ProviderArchiveError) {
+        // Until the reader exists, a failure may have come from the index (the first pieces are read while
+        // opening); a file without one is then read twice, with the same verdict.
+        indexed = useIndex
+        let reader = try TarReader(url: url, limits: limits, growing: growing, useIndex: useIndex)
+        indexed = reader.readsThroughIndex
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var token: ClaimsToken?
@@ -106,6 +128,7 @@ public struct ProviderArchive: Sendable {
             throw reader.invalid(.missingEntry(target: key == ProviderClaims.worldHashKey ? key : key + ".bin"))
         }
         self.url = url
+        self.readThroughIndex = reader.readsThroughIndex
         self.compression = reader.compression
         self.token = token
         self.targets = targets

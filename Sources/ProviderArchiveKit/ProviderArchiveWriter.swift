@@ -116,7 +116,13 @@ public struct ProviderArchiveWriter: Sendable {
         }
 
         let file = try ArchiveFile(destination: destination)
-        let sink: TarSink = compression == .gzip ? try ParallelGzipWriter(file: file) : PlainTarSink(file: file)
+        // The tar stream's length, known before writing: a header block and the padded contents per entry (names
+        // are short: no extension headers), and the two end blocks. It sizes the gzip header's index.
+        let padded = { (size: Int64) in 512 + (size + 511) / 512 * 512 }
+        // (+ 16 KiB for libarchive padding the end to its 10 KiB record)
+        let streamLength = entries.reduce(padded(Int64(placeholder.count))) { $0 + padded($1.size) } + 1024 + (16 << 10)
+        let sink: TarSink = compression == .gzip
+            ? try ParallelGzipWriter(file: file, expectedLength: streamLength) : PlainTarSink(file: file)
         let tar = try TarWriter(sink: sink, path: destination.path)
         let reservation = try tar.addEntry(
             name: "claims.jwt", contents: placeholder, permissions: 0o644, modificationTime: modificationTime, reserved: true)

@@ -69,9 +69,12 @@ struct WritingTests {
         try ProviderArchiveWriter().write(
             metadata: metadata, targets: [try TargetName("x86_64-linux"): .file(binary)], signing: signing(), to: destination)
         let bytes = [UInt8](try Data(contentsOf: destination))
-        #expect(Array(bytes.prefix(8)) == [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0])
+        // FEXTRA (swash's piece index, `S W`) is the only flag; no timestamp.
+        #expect(Array(bytes.prefix(8)) == [0x1F, 0x8B, 0x08, 0x04, 0, 0, 0, 0])
+        #expect(Array(bytes[12..<14]) == [0x53, 0x57])
         let read = try ProviderArchive(verifying: destination)  // checks CRC-32 and length of the single member
         #expect(read.compression == .gzip)
+        #expect(read.readThroughIndex)
         #expect(bytes.count < 200_000 + 4096)
     }
 

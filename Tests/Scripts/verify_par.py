@@ -94,8 +94,11 @@ def single_gzip_member(raw):
 def main():
     raw = open(sys.argv[1], "rb").read()
     if raw[:2] == b"\x1f\x8b":
-        if raw[3] != 0 or raw[4:8] != b"\0\0\0\0":
+        # No flags but FEXTRA (swash's index of independently inflatable pieces, which readers skip), no timestamp.
+        if raw[3] not in (0, 4) or raw[4:8] != b"\0\0\0\0":
             fail("gzip header carries flags or a timestamp")
+        if raw[3] == 4 and raw[12:14] != b"SW":
+            fail("the gzip header's extra field is not swash's index")
         stream = single_gzip_member(raw)
     else:
         stream = raw

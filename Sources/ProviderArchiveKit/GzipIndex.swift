@@ -1,0 +1,89 @@
+/// The index swash's writer puts in the gzip header's FEXTRA field (RFC 1952 §2.3.1.1): where each
+/// independently compressed piece of the one deflate stream ends, so a reader can inflate the pieces on every
+/// core. Readers that do not know it skip FEXTRA (gzip, Python, Go, Rust's async-compression, libarchive), so
+/// the file stays one ordinary gzip member.
+///
+/// Layout of the field: `XLEN` (2 bytes, little-endian), then one subfield `SI1 SI2` = `S W`, `LEN` (2 bytes),
+/// and its data: version 1, three zero bytes, the piece count (4 bytes), then per piece its compressed and its
+/// uncompressed length (4 bytes each), all little-endian. The writer reserves room for the most pieces the
+/// stream can have and fills it in at the end; a count of 0 means "no index" (a stream that outgrew its room).
+///
+/// A piece is a run of deflate blocks that starts and ends on a byte boundary and refers to nothing before it:
+/// one compressed chunk, or the stored blocks of the reserved claims. All but the last end with a non-final
+/// block; a final empty block appended to such a piece makes it a complete deflate stream of its own.
+///
+/// Nothing here is trusted by a reader: `IndexedGzipInflater` checks every length against the file and what
+/// inflating produces, and the CRC-32 and length of the trailer against the whole.
+enum GzipIndex {
+    /// One piece's lengths.
+    struct Piece: Equatable, Sendable {
+        var compressed: Int64
+        var uncompressed: Int64
+    }
+
+    /// `S`, `W`.
+    static let identifier: [UInt8] = [0x53, 0x57]
+    static let version: UInt8 = 1
+    /// From the start of the FEXTRA field (`XLEN`) to the subfield's data.
+    static let dataOffsetInExtra = 6
+    /// The most pieces a field can describe (`XLEN` is at most 65,535).
+    static let maximumPieces = (65_535 - 4 - 8) / 8
+    /// The largest piece the reader accepts (its output is held whole): swash's chunks are 1 MiB.
+    static let maximumPieceLength: Int64 = 16 << 20
+    /// A complete final empty deflate block (fixed Huffman: BFINAL 1, BTYPE 01, end-of-block), byte-aligned.
+    static let finalEmptyBlock: [UInt8] = [0x03, 0x00]
+
+    /// How many pieces to reserve room for, for a stream of at most `length` bytes cut into `chunkSize` chunks
+    /// (plus the partial chunk before the reserved stretch, the stretch, and the final block); 0 when more
+    /// than a field can hold.
+    static func room(forLength length: Int64, chunkSize: Int) -> Int {
+        let pieces = Int(length / Int64(chunkSize)) + 4
+        return pieces <= maximumPieces ? pieces : 0
+    }
+
+    /// The FEXTRA field (from `XLEN`) with room for `room` pieces, describing `pieces`.
+    static func extraField(pieces: [Piece], room: Int) -> [UInt8] {
+        let dataLength = 8 + 8 * room
+        var field = littleEndian16(dataLength + 4) + identifier + littleEndian16(dataLength)
+        var payload = data(pieces: pieces)
+        payload += [UInt8](repeating: 0, count: dataLength - payload.count)
+        field += payload
+        return field
+    }
+
+    /// The subfield's data describing `pieces`.
+    static func data(pieces: [Piece]) -> [UInt8] {
+        var bytes: [UInt8] = [version, 0, 0, 0] + littleEndian32(UInt32(pieces.count))
+        for piece in pieces {
+            bytes += littleEndian32(UInt32(truncatingIfNeeded: piece.compressed))
+            bytes += littleEndian32(UInt32(truncatingIfNeeded: piece.uncompressed))
+        }
+        return bytes
+    }
+
+    /// The pieces described by a gzip header that starts `bytes`, and the header's length; `nil` unless the
+    /// header is exactly what swash writes (FEXTRA alone, one `S W` subfield of version 1 with a count that fits).
+    static func parse(_ bytes: [UInt8]) -> (headerLength: Int, pieces: [Piece])? {
+        guard bytes.count >= 12, bytes[0] == 0x1F, bytes[1] == 0x8B, bytes[2] == 0x08, bytes[3] == 0x04 else { return nil }
+        let extraLength = Int(bytes[10]) | Int(bytes[11]) << 8
+        let headerLength = 12 + extraLength
+        guard extraLength >= 4 + 8, bytes.count >= headerLength, Array(bytes[12..<14]) == identifier else { return nil }
+        let dataLength = Int(bytes[14]) | Int(bytes[15]) << 8
+        guard dataLength == extraLength - 4, bytes[16] == version else { return nil }
+        let count = Int(readLittleEndian32(bytes, 20))
+        guard count > 0, 8 + 8 * count <= dataLength else { return nil }
+        var pieces: [Piece] = []
+        pieces.reserveCapacity(count)
+        for index in 0..<count {
+            let offset = 24 + 8 * index
+            pieces.append(Piece(compressed: Int64(readLittleEndian32(bytes, offset)), uncompressed: Int64(readLittleEndian32(bytes, offset + 4))))
+        }
+        return (headerLength, pieces)
+    }
+
+    private static func littleEndian16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
+    private static func littleEndian32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
+    private static func readLittleEndian32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
+        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << ($1 * 8) }
+    }
+}
