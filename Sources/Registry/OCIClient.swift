@@ -67,46 +67,28 @@ public actor OCIRegistryClient {
         try await finishUpload(at: location, digest: digest, body: data)
     }
 
-    /// Uploads a file as a blob, streaming it: in one `PUT` when it fits in a chunk, else `PATCH`es of
-    /// `chunkSize` bytes with `Content-Range`, then a closing `PUT ?digest=`. A `nil` chunk size sends the
-    /// whole file in one `PUT`, streamed from disk (`--monolithic-push`).
+    /// Uploads a file as a blob, streamed from disk (never held in memory): `PATCH`es of at most `chunkSize`
+    /// bytes with `Content-Range` — one for any archive at the default size, as docker and skopeo upload —
+    /// then a closing `PUT ?digest=`. A `nil` chunk size sends the whole file in the closing `PUT` instead
+    /// (`--monolithic-push`, for registries that corrupt chunked uploads).
     /// - Throws: `RegistryError.file` when the file cannot be read or changed size meanwhile.
     public func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int?) async throws(RegistryError) {
-        guard let chunkSize else {
-            let location = try await startUpload()
-            try await finishUpload(at: location, digest: digest, body: nil, file: (file, size))
-            return
-        }
-        let handle: FileHandle
-        do { handle = try FileHandle(forReadingFrom: file) } catch {
-            throw .file(FileSystemError(.read, path: file.path, from: error))
-        }
-        defer { try? handle.close() }
-        func read() throws(RegistryError) -> Data {
-            do { return try handle.read(upToCount: chunkSize) ?? Data() } catch {
-                throw .file(FileSystemError(.read, path: file.path, from: error))
-            }
-        }
         var location = try await startUpload()
-        if size <= Int64(chunkSize) {
-            try await finishUpload(at: location, digest: digest, body: try read())
+        guard let chunkSize else {
+            try await finishUpload(at: location, digest: digest, body: nil, file: OCIFileBody(url: file, offset: 0, size: size))
             return
         }
         var offset: Int64 = 0
-        while true {
-            let chunk = try read()
-            if chunk.isEmpty { break }
-            let range = "\(offset)-\(offset + Int64(chunk.count) - 1)"
+        while offset < size {
+            let length = min(Int64(chunkSize), size - offset)
+            let range = "\(offset)-\(offset + length - 1)"
             let response = try await send(
                 "PATCH", location,
-                headers: ["Content-Type": "application/octet-stream", "Content-Range": range], body: chunk,
-                what: "blob \(digest) (bytes \(range))")
+                headers: ["Content-Type": "application/octet-stream", "Content-Range": range],
+                bodyFile: OCIFileBody(url: file, offset: offset, size: length), what: "blob \(digest) (bytes \(range))")
             guard response.status == 202 else { throw failure(response, request: "PATCH blob upload (bytes \(range))") }
             location = try self.location(of: response, request: "PATCH blob upload")
-            offset += Int64(chunk.count)
-        }
-        guard offset == size else {
-            throw .file(FileSystemError(.read, path: file.path, detail: "it changed while being pushed (\(size) bytes, then \(offset))"))
+            offset += length
         }
         try await finishUpload(at: location, digest: digest, body: Data())
     }
@@ -118,7 +100,7 @@ public actor OCIRegistryClient {
     }
 
     private func finishUpload(
-        at location: URL, digest: OCIDigest, body: Data?, file: (url: URL, size: Int64)? = nil
+        at location: URL, digest: OCIDigest, body: Data?, file: OCIFileBody? = nil
     ) async throws(RegistryError) {
         var components = URLComponents(url: location, resolvingAgainstBaseURL: true)
         let query = (components?.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
@@ -259,7 +241,7 @@ public actor OCIRegistryClient {
     /// https to http, without credentials to another origin).
     private func send(
         _ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil,
-        bodyFile: (url: URL, size: Int64)? = nil, what: String,
+        bodyFile: OCIFileBody? = nil, what: String,
         expectedSize: Int64? = nil, collectLimit: Int = Limits.other, sink: OCIBodySink? = nil
     ) async throws(RegistryError) -> OCIHTTPResponse {
         var challenged = false

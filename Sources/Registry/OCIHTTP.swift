@@ -35,8 +35,15 @@ struct OCIHTTPRequest: Sendable {
     var url: URL
     var headers: [String: String] = [:]
     var body: Data?
-    /// A file sent as the body, read as curl asks for it (`--monolithic-push`); wins over `body`.
-    var bodyFile: (url: URL, size: Int64)?
+    /// A stretch of a file sent as the body, read from disk as curl asks for it; wins over `body`.
+    var bodyFile: OCIFileBody?
+}
+
+/// `size` bytes of a file from `offset`, streamed as a request body.
+struct OCIFileBody: Sendable {
+    var url: URL
+    var offset: Int64
+    var size: Int64
 }
 
 /// How the transport treats TLS and stalls.
@@ -222,6 +229,7 @@ private final class Exchange {
     let sink: OCIBodySink?
     let upload: Data
     let uploadFile: FileHandle?
+    var uploadLeft: Int64
     var uploadError: Error?
     var uploaded = 0
     var status = 0
@@ -235,7 +243,12 @@ private final class Exchange {
         self.collectLimit = collectLimit
         self.sink = sink
         self.upload = request.body ?? Data()
-        self.uploadFile = try request.bodyFile.map { try FileHandle(forReadingFrom: $0.url) }
+        self.uploadFile = try request.bodyFile.map { body in
+            let handle = try FileHandle(forReadingFrom: body.url)
+            try handle.seek(toOffset: UInt64(body.offset))
+            return handle
+        }
+        self.uploadLeft = request.bodyFile?.size ?? 0
     }
 
     deinit { try? uploadFile?.close() }
@@ -290,7 +303,8 @@ private final class Exchange {
         guard let buffer else { return 0 }
         if let file = exchange.uploadFile {
             do {
-                let data = try file.read(upToCount: size * count) ?? Data()
+                let data = try file.read(upToCount: Int(min(Int64(size * count), exchange.uploadLeft))) ?? Data()
+                exchange.uploadLeft -= Int64(data.count)
                 data.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
                 return data.count
             } catch {

@@ -41,9 +41,9 @@ public struct RegistryOptions: Sendable {
     /// Where to look for `wasmcloud.toml`, whose `[registry]` table completes `defaults` (the CLI passes the
     /// current directory); `nil` reads no project.
     public var projectDirectory: URL?
-    /// Blobs larger than this are uploaded in `PATCH` chunks of this size (8 MiB): what an upload holds in
-    /// memory at most.
-    var chunkSize = 8 << 20
+    /// Blobs are uploaded in `PATCH`es of at most this size (1 GiB: one for any archive in practice, as docker
+    /// and skopeo upload), each streamed from disk.
+    var chunkSize = 1 << 30
     /// Blobs are downloaded in `Range` requests of this size (1 GiB: one request for any archive in practice;
     /// a download streams to disk whatever the size, so this bounds only how much one request may carry).
     var rangeSize = 1 << 30
