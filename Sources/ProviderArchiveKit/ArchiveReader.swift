@@ -179,6 +179,8 @@ struct TarEntry {
     let kind: Kind
     /// The declared size in bytes.
     let size: Int64
+    /// Where its header starts in the (uncompressed) tar stream.
+    var headerPosition: Int64 = -1
 }
 
 /// A tar stream (gzip-compressed or not, told by its first bytes) read entry by entry through
@@ -240,6 +242,9 @@ final class TarReader {
 
     /// Whether reading through the index failed (the archive must then be read again without it).
     var indexFailed: Bool { (source as? IndexedGzipInflater)?.failed ?? false }
+
+    /// The pieces read through the index, once the whole stream has been read and checked.
+    var splicePieces: [SplicePiece]? { (source as? IndexedGzipInflater)?.layout }
 
     func invalid(_ defect: ArchiveDefect) -> ProviderArchiveError { .invalidArchive(archive: path, defect) }
 
@@ -313,7 +318,7 @@ final class TarReader {
         if size > limits.maximumEntrySize {
             throw invalid(.entryTooLarge(shown, size: size, limit: limits.maximumEntrySize))
         }
-        current = TarEntry(name: name, kind: .file, size: size)
+        current = TarEntry(name: name, kind: .file, size: size, headerPosition: archive_read_header_position(archive))
         currentRead = 0
         return current
     }

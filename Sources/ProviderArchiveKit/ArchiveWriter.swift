@@ -22,6 +22,13 @@ protocol TarSink: AnyObject {
     func patch(_ reservation: Reservation, with bytes: [UInt8]) throws(ProviderArchiveError)
     /// Flushes everything (and, for a compressor, writes its trailer).
     func finish() throws(ProviderArchiveError)
+    /// An entry (or the end blocks) starts here: a compressor starts a new piece, so each entry is a run of
+    /// whole pieces that a later writer can copy (`ParallelGzipWriter.splice`).
+    func boundary() throws(ProviderArchiveError)
+}
+
+extension TarSink {
+    func boundary() throws(ProviderArchiveError) {}
 }
 
 /// A stretch of a tar stream kept to be rewritten: where it is in the output file and how long it is.
@@ -106,6 +113,7 @@ final class TarWriter {
         archive_entry_set_mtime(entry, time_t(modificationTime), 0)
         archive_entry_set_uid(entry, 0)
         archive_entry_set_gid(entry, 0)
+        try sink.boundary()
         guard archive_write_header(archive, entry) == ARCHIVE_OK else { throw failure(name) }
         var written: Int64 = 0
         try body { (chunk: UnsafeRawBufferPointer) throws(ProviderArchiveError) in
@@ -150,6 +158,7 @@ final class TarWriter {
 
     /// Writes the end-of-archive blocks into the sink (which the caller then finishes, after any `patch`).
     func close() throws(ProviderArchiveError) {
+        try sink.boundary()
         closed = true
         guard archive_write_close(archive) == ARCHIVE_OK else { throw failure() }
     }

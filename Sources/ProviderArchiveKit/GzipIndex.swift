@@ -34,10 +34,10 @@ enum GzipIndex {
     static let finalEmptyBlock: [UInt8] = [0x03, 0x00]
 
     /// How many pieces to reserve room for, for a stream of at most `length` bytes cut into `chunkSize` chunks
-    /// (plus the partial chunk before the reserved stretch, the stretch, and the final block); 0 when more
-    /// than a field can hold.
-    static func room(forLength length: Int64, chunkSize: Int) -> Int {
-        let pieces = Int(length / Int64(chunkSize)) + 4
+    /// (plus the partial chunk before the reserved stretch, the stretch, the final block, and one partial chunk
+    /// per `boundaries` — entries start new pieces); 0 when more than a field can hold.
+    static func room(forLength length: Int64, chunkSize: Int, boundaries: Int = 0) -> Int {
+        let pieces = Int(length / Int64(chunkSize)) + 4 + boundaries
         return pieces <= maximumPieces ? pieces : 0
     }
 

@@ -44,9 +44,10 @@ final class ParallelGzipWriter: TarSink {
     ///   - workers: compressing threads (default: one per active core).
     ///   - expectedLength: at least the stream's length, when known: room for an index of its pieces is
     ///     reserved in the gzip header (`GzipIndex`) and filled in by `finish`.
+    ///   - entries: how many entries the stream will have (each starts a piece: `boundary()`).
     init(
         file: ArchiveFile, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize,
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount, expectedLength: Int64? = nil
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, expectedLength: Int64? = nil, entries: Int = 0
     ) throws(ProviderArchiveError) {
         self.file = file
         let workers = max(1, min(workers, 16))
@@ -55,7 +56,7 @@ final class ParallelGzipWriter: TarSink {
         current = free.removeLast()
         for _ in 0..<workers { queue.startWorker(level: level) }
         // Magic, deflate, no flags (or FEXTRA), no mtime (reproducible), no extra flags, OS "Unix".
-        let room = expectedLength.map { GzipIndex.room(forLength: $0, chunkSize: chunkSize) } ?? 0
+        let room = expectedLength.map { GzipIndex.room(forLength: $0, chunkSize: chunkSize, boundaries: entries + 1) } ?? 0
         if room > 0 {
             try file.append([0x1F, 0x8B, 0x08, 0x04, 0, 0, 0, 0, 0x00, 0x03])
             let header = GzipIndex.extraField(pieces: [], room: room)
@@ -81,6 +82,36 @@ final class ParallelGzipWriter: TarSink {
             if current.isFull {
                 try submit(isFinal: false)
             }
+        }
+    }
+
+    func boundary() throws(ProviderArchiveError) {
+        if reserved == nil, current.count > 0 { try submit(isFinal: false) }
+    }
+
+    /// Copies pieces of another indexed archive (one entry's header, data and padding, verified when that archive
+    /// was read) into the stream byte for byte: no inflating, no compressing. Their CRC-32s are combined into the
+    /// trailer's and they join the index.
+    /// - Throws: `.inputChanged` when a piece's bytes no longer have the CRC-32 they had when verified.
+    func splice(_ spliced: [SplicePiece], from url: URL) throws(ProviderArchiveError) {
+        precondition(reserved == nil && !finished)
+        try boundary()
+        while !inFlight.isEmpty { try retireOldest() }
+        let source = try FileSource(url: url)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(spliced.map(\.compressed).max() ?? 1), alignment: 64)
+        defer { buffer.deallocate() }
+        for piece in spliced {
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(piece.compressed)])
+            guard try source.read(at: piece.offset, into: bytes) == bytes.count else { throw .inputChanged(path: url.path) }
+            var crc = CRC32()
+            crc.update(UnsafeRawBufferPointer(bytes))
+            guard crc.value == piece.compressedCRC else { throw .inputChanged(path: url.path) }
+            try file.append(UnsafeRawBufferPointer(bytes))
+            pieces.append(GzipIndex.Piece(compressed: piece.compressed, uncompressed: piece.uncompressed))
+            var last = segments.removeLast()
+            last.crc = CRC32.combine(last.crc, piece.crc, secondLength: piece.uncompressed)
+            last.length += piece.uncompressed
+            segments.append(last)
         }
     }
 

@@ -20,6 +20,9 @@ final class IndexedGzipInflater: BlockSource {
     /// Set when this reader stopped on an error: the archive must be read again without the index.
     private(set) var failed = false
 
+    /// Every piece with its place in the file and its checksums, once the whole stream has been read and checked.
+    var layout: [SplicePiece]? { finished ? queue.layout : nil }
+
     /// The indexed reader of `file`, or `nil` when its header holds no usable index (then read it streaming).
     static func open(_ file: FileSource) throws(ProviderArchiveError) -> IndexedGzipInflater? {
         let head = try file.bytes(at: 0, count: 12)
@@ -78,6 +81,17 @@ final class IndexedGzipInflater: BlockSource {
     }
 }
 
+/// One piece of an indexed archive, as a writer needs it to copy the piece into another archive: where its bytes
+/// are, how long they are compressed and inflated, the CRC-32 of what they inflate to (combined into the new
+/// trailer's) and of themselves (checked again when copied, so a file changed since it was verified is noticed).
+struct SplicePiece: Sendable, Hashable {
+    var offset: Int64
+    var compressed: Int64
+    var uncompressed: Int64
+    var crc: UInt32
+    var compressedCRC: UInt32
+}
+
 /// The pieces of an indexed archive, inflated by worker threads a few ahead of the reader and taken in order.
 /// The workers hold this, not the reader, so dropping the reader cancels them. Memory is fixed up front: an
 /// input buffer per worker and `workers + 3` output buffers, each as large as the largest piece the index names
@@ -100,6 +114,8 @@ private final class PieceQueue: @unchecked Sendable {
     private var failure: ProviderArchiveError?
     private var cancelled = false
     private var running: Int
+    private var outputCRCs: [UInt32]
+    private var inputCRCs: [UInt32]
     private var free: [UnsafeMutableRawBufferPointer] = []
     private let buffers: [UnsafeMutableRawBufferPointer]
     private let largestInput: Int
@@ -111,6 +127,8 @@ private final class PieceQueue: @unchecked Sendable {
         let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
         window = workers + 2
         running = workers
+        outputCRCs = Array(repeating: 0, count: pieces.count)
+        inputCRCs = Array(repeating: 0, count: pieces.count)
         let largestOutput = Int(pieces.map(\.uncompressed).max() ?? 0)
         largestInput = Int(pieces.map(\.compressed).max() ?? 0) + GzipIndex.finalEmptyBlock.count
         buffers = (0..<(workers + 3)).map { _ in .allocate(byteCount: max(1, largestOutput), alignment: 64) }
@@ -137,6 +155,17 @@ private final class PieceQueue: @unchecked Sendable {
         condition.broadcast()
         while running > 0 { condition.wait() }
         condition.unlock()
+    }
+
+    /// The pieces with their offsets and CRC-32s (of their inflated bytes, and of their compressed bytes).
+    var layout: [SplicePiece] {
+        condition.withLock {
+            pieces.indices.map {
+                SplicePiece(
+                    offset: offsets[$0], compressed: pieces[$0].compressed, uncompressed: pieces[$0].uncompressed,
+                    crc: outputCRCs[$0], compressedCRC: inputCRCs[$0])
+            }
+        }
     }
 
     /// Gives an output buffer back once the reader is done with its bytes.
@@ -182,7 +211,11 @@ private final class PieceQueue: @unchecked Sendable {
             condition.unlock()
             do throws(ProviderArchiveError) {
                 let slot = try inflate(index, input: input, output: output, with: inflater)
+                var compressedCRC = CRC32()
+                compressedCRC.update(UnsafeRawBufferPointer(rebasing: input[0..<Int(pieces[index].compressed)]))
                 condition.withLock {
+                    outputCRCs[index] = slot.crc
+                    inputCRCs[index] = compressedCRC.value
                     done[index] = slot
                     condition.broadcast()
                 }

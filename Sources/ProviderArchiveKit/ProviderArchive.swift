@@ -12,6 +12,8 @@ public struct ArchiveMember: Sendable, Hashable {
     public let sha256: String
     /// Its index among all entries of the stream, so it can be found again.
     let position: Int
+    /// Where its header starts in the uncompressed tar stream (-1: unknown).
+    var streamStart: Int64 = -1
 }
 
 /// A provider archive that passed a verifying read (SPEC §3): every entry was streamed, hashed and
@@ -33,6 +35,9 @@ public struct ProviderArchive: Sendable {
     /// Whether the gzip stream was inflated through swash's index on every core (`GzipIndex`); false for an
     /// archive without one, and for one whose index did not hold (it was then read again without it).
     public let readThroughIndex: Bool
+    /// For each entry whose header and data are exactly a run of index pieces: those pieces, so a writer can
+    /// copy them byte for byte instead of inflating and compressing again (`ParallelGzipWriter.splice`).
+    let splices: [String: [SplicePiece]]
 
     /// The decoded claims.
     public var claims: ProviderClaims { token.claims }
@@ -129,6 +134,7 @@ public struct ProviderArchive: Sendable {
         }
         self.url = url
         self.readThroughIndex = reader.readsThroughIndex
+        self.splices = Self.splices(of: Array(targets.values) + (world.map { [$0] } ?? []), pieces: reader.splicePieces)
         self.compression = reader.compression
         self.token = token
         self.targets = targets
@@ -183,7 +189,26 @@ public struct ProviderArchive: Sendable {
         guard size == entry.size else {
             throw reader.invalid(.corrupt(entry: entry.name, reason: "\(size) bytes of data for a declared size of \(entry.size)"))
         }
-        return ArchiveMember(entryName: entry.name, size: size, sha256: hasher.finalizeHex(), position: position)
+        return ArchiveMember(entryName: entry.name, size: size, sha256: hasher.finalizeHex(), position: position, streamStart: entry.headerPosition)
+    }
+
+    /// The runs of pieces that hold exactly one member each (header, data, padding to 512 bytes).
+    private static func splices(of members: [ArchiveMember], pieces: [SplicePiece]?) -> [String: [SplicePiece]] {
+        guard let pieces, !pieces.isEmpty else { return [:] }
+        var starts: [Int64: Int] = [:]  // uncompressed offset where piece i starts → i
+        var offset: Int64 = 0
+        for (index, piece) in pieces.enumerated() {
+            starts[offset] = index
+            offset += piece.uncompressed
+        }
+        starts[offset] = pieces.count
+        var result: [String: [SplicePiece]] = [:]
+        for member in members where member.streamStart >= 0 {
+            let end = member.streamStart + 512 + (member.size + 511) / 512 * 512
+            guard let first = starts[member.streamStart], let last = starts[end], first < last else { continue }
+            result[member.entryName] = Array(pieces[first..<last])
+        }
+        return result
     }
 
     // MARK: Trust
@@ -224,3 +249,4 @@ public struct ProviderArchive: Sendable {
     /// The source that copies this archive's WIT package, if it has one.
     public var worldSource: EntrySource? { world.map { .member($0, of: self) } }
 }
+

@@ -122,13 +122,21 @@ public struct ProviderArchiveWriter: Sendable {
         // (+ 16 KiB for libarchive padding the end to its 10 KiB record)
         let streamLength = entries.reduce(padded(Int64(placeholder.count))) { $0 + padded($1.size) } + 1024 + (16 << 10)
         let sink: TarSink = compression == .gzip
-            ? try ParallelGzipWriter(file: file, expectedLength: streamLength) : PlainTarSink(file: file)
+            ? try ParallelGzipWriter(file: file, expectedLength: streamLength, entries: entries.count + 1) : PlainTarSink(file: file)
         let tar = try TarWriter(sink: sink, path: destination.path)
         let reservation = try tar.addEntry(
             name: "claims.jwt", contents: placeholder, permissions: 0o644, modificationTime: modificationTime, reserved: true)
         var copier = EntryCopier(limits: limits)
         var hashes: [String: String] = [:]
         for entry in entries {
+            // A member of an indexed archive whose entry is a run of whole pieces is copied compressed, as it is.
+            if case .member(let member, let archive) = entry.source, let gzip = sink as? ParallelGzipWriter,
+                let pieces = archive.splices[member.entryName]
+            {
+                try gzip.splice(pieces, from: archive.url)
+                hashes[entry.hashKey] = member.sha256
+                continue
+            }
             try tar.addEntry(name: entry.name, size: entry.size, permissions: 0o755, modificationTime: modificationTime) {
                 (write) throws(ProviderArchiveError) in
                 hashes[entry.hashKey] = try copier.copy(entry, into: write).sha256
@@ -255,7 +263,7 @@ private struct EntryCopier {
         if let cursor = cursors[archive.url], cursor.position < member.position {
             (reader, position) = cursor
         } else {
-            (reader, position) = (try TarReader(url: archive.url, limits: limits), -1)
+            (reader, position) = (try TarReader(url: archive.url, limits: limits, useIndex: archive.readThroughIndex), -1)
         }
         while let entry = try reader.next() {
             position += 1
@@ -301,3 +309,4 @@ extension ProviderArchive {
         return bytes
     }
 }
+

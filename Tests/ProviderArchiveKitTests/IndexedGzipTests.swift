@@ -154,3 +154,55 @@ struct IndexedGzipTests {
         #expect(archive.targetNames.count == 2)
     }
 }
+
+/// Splicing: a member of an indexed archive whose entry is a run of whole pieces is copied into a new archive
+/// compressed, byte for byte, and checked against the CRC-32 its bytes had when verified.
+@Suite("Splicing pieces")
+struct SpliceTests {
+    static func write(_ targets: [TargetName: EntrySource], to url: URL) throws {
+        try ProviderArchiveWriter().write(
+            metadata: IndexedGzipTests.metadata, targets: targets,
+            signing: ArchiveSigning(issuer: testAccount, subject: testService.publicKey, issuedAt: 1_700_000_000, reproducible: true),
+            to: url)
+    }
+
+    @Test func carriedOverTargetsAreCopiedCompressed() throws {
+        let directory = try makeTemporaryDirectory("splice")
+        let (url, bytes) = try IndexedGzipTests.archive(in: directory)
+        let original = try ProviderArchive(verifying: url)
+        let x86 = try TargetName("x86_64-linux")
+        let pieces = try #require(original.splices["x86_64-linux.bin"])
+        #expect(original.splices["aarch64-linux.bin"] != nil, "every entry is a run of whole pieces")
+        let compressed = pieces.flatMap { bytes[Int($0.offset)..<Int($0.offset + $0.compressed)] }
+
+        let replacement = try ProviderArchiveKitTests.write(fakeBinary(700_000, seed: 21), to: "replacement", in: directory)
+        let spliced = directory.appendingPathComponent("spliced.par.gz")
+        try Self.write([x86: .member(try #require(original.targets[x86]), of: original), try TargetName("aarch64-linux"): .file(replacement)], to: spliced)
+        let output = [UInt8](try Data(contentsOf: spliced))
+        #expect(output.count > compressed.count)
+        #expect(Data(output).range(of: Data(compressed)) != nil, "x86_64-linux's compressed bytes, as they were")
+        let read = try ProviderArchive(verifying: spliced)
+        #expect(read.readThroughIndex)
+        #expect(read.targets[x86]?.sha256 == original.targets[x86]?.sha256)
+        #expect(read.splices["x86_64-linux.bin"] != nil && read.splices["aarch64-linux.bin"] != nil)
+        let python = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", PackageRoot.url.appendingPathComponent("Tests/Scripts/verify_par.py").path, spliced.path],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(python.status == 0 || python.stderr.contains("No module named"), "\(python.stdout) \(python.stderr)")
+    }
+
+    @Test func aPieceChangedSinceVerificationStopsTheWrite() throws {
+        let directory = try makeTemporaryDirectory("splice-changed")
+        let (url, bytes) = try IndexedGzipTests.archive(in: directory)
+        let original = try ProviderArchive(verifying: url)
+        let x86 = try TargetName("x86_64-linux")
+        let piece = try #require(original.splices["x86_64-linux.bin"]?.first)
+        var changed = bytes
+        changed[Int(piece.offset + piece.compressed / 2)] ^= 0x01
+        try Data(changed).write(to: url)
+        let destination = directory.appendingPathComponent("out.par.gz")
+        let error = archiveError { try Self.write([x86: .member(try #require(original.targets[x86]), of: original)], to: destination) }
+        #expect(error.map(label) == "inputChanged")
+        #expect(!FileManager.default.fileExists(atPath: destination.path))
+    }
+}
