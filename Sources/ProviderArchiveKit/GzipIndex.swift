@@ -28,8 +28,10 @@ enum GzipIndex {
     static let dataOffsetInExtra = 6
     /// The most pieces a field can describe (`XLEN` is at most 65,535).
     static let maximumPieces = (65_535 - 4 - 8) / 8
-    /// The largest piece the reader accepts (its output is held whole): swash's chunks are 1 MiB.
-    static let maximumPieceLength: Int64 = 16 << 20
+    /// The largest piece the reader accepts, compressed or not (its buffers hold pieces whole: at most
+    /// `workers + 3` outputs and `workers` inputs of this size, 44 MiB with four workers): swash's chunks are
+    /// 1 MiB, the claims at most 1 MiB. An index naming a larger piece is not used.
+    static let maximumPieceLength: Int64 = 4 << 20
     /// A complete final empty deflate block (fixed Huffman: BFINAL 1, BTYPE 01, end-of-block), byte-aligned.
     static let finalEmptyBlock: [UInt8] = [0x03, 0x00]
 
