@@ -54,6 +54,8 @@ artifactbundle:
 	@Scripts/install-deps libcurl4-openssl-dev
 	$(SWIFT) build -c release --product swash --static-swift-stdlib --scratch-path .build-static
 	Scripts/artifactbundle "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/swash" Artifacts
+	@# SwiftPM caches evaluated manifests by their text: forget them, so Package.swift sees the new bundle.
+	$(SWIFT) package purge-cache
 
 # toml-test conformance of TOMLLite through toml-decoder: the full runner output goes to .build/toml-test.out;
 # the FAIL lines and the summary are shown, and anything but exactly "709 passed, 0 failed" fails.
@@ -81,6 +83,7 @@ templates:
 
 clean:
 	rm -rf .build .build-static Artifacts
+	$(SWIFT) package purge-cache
 
 # The version, from its one source (Sources/SwashCore/Version.swift), for the release process.
 version:
