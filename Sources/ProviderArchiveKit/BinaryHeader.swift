@@ -68,8 +68,11 @@ public struct BinaryHeader: Sendable, Hashable, CustomStringConvertible {
     private static func elf(_ b: [UInt8]) -> BinaryHeader? {
         guard b.count >= 20, b[0] == 0x7F, b[1] == 0x45, b[2] == 0x4C, b[3] == 0x46 else { return nil }
         let bigEndian = b[5] == 2
-        let type = bigEndian ? UInt16(b[16]) << 8 | UInt16(b[17]) : UInt16(b[17]) << 8 | UInt16(b[16])
-        let machine = bigEndian ? UInt16(b[18]) << 8 | UInt16(b[19]) : UInt16(b[19]) << 8 | UInt16(b[18])
+        let read16 = { (offset: Int) in
+            bigEndian ? ByteOrder.bigEndian(b, at: offset, width: 2) : ByteOrder.littleEndian(b, at: offset, width: 2)
+        }
+        let type = read16(16)
+        let machine = read16(18)
         let architecture: String
         switch machine {
         case 62: architecture = "x86_64"
@@ -107,8 +110,8 @@ public struct BinaryHeader: Sendable, Hashable, CustomStringConvertible {
     private static func machO(_ b: [UInt8]) -> BinaryHeader? {
         // MH_MAGIC_64 / MH_MAGIC stored little-endian (every Mach-O target swash knows is little-endian).
         guard b.count >= 16, b[1] == 0xFA, b[2] == 0xED, b[3] == 0xFE, b[0] == 0xCF || b[0] == 0xCE else { return nil }
-        let cpuType = littleEndian32(b, 4)
-        let fileType = littleEndian32(b, 12)
+        let cpuType = ByteOrder.littleEndian(b, at: 4, width: 4)
+        let fileType = ByteOrder.littleEndian(b, at: 12, width: 4)
         return BinaryHeader(
             format: .machO, architectures: [machOArchitecture(cpuType)], operatingSystem: "macos", isExecutable: fileType == 2)
     }
@@ -117,21 +120,21 @@ public struct BinaryHeader: Sendable, Hashable, CustomStringConvertible {
         // FAT_MAGIC / FAT_MAGIC_64, big-endian. Java class files share CAFEBABE; their version field makes the
         // architecture count ≥ 45, so a small count tells them apart (as file(1) does).
         guard b.count >= 8, b[0] == 0xCA, b[1] == 0xFE, b[2] == 0xBA, b[3] == 0xBE || b[3] == 0xBF else { return nil }
-        let count = Int(bigEndian32(b, 4))
+        let count = Int(ByteOrder.bigEndian(b, at: 4, width: 4))
         let entrySize = b[3] == 0xBE ? 20 : 32
         guard (1...30).contains(count), b.count >= 8 + count * entrySize else { return nil }
-        let architectures = (0..<count).map { machOArchitecture(bigEndian32(b, 8 + $0 * entrySize)) }
+        let architectures = (0..<count).map { machOArchitecture(ByteOrder.bigEndian(b, at: 8 + $0 * entrySize, width: 4)) }
         // A universal file's members are all programs or all not; the slices' own headers lie beyond the prefix.
         return BinaryHeader(format: .universalMachO, architectures: architectures, operatingSystem: "macos", isExecutable: true)
     }
 
     private static func pe(_ b: [UInt8]) -> BinaryHeader? {
         guard b.count >= 0x40, b[0] == 0x4D, b[1] == 0x5A else { return nil }
-        let offset = Int(littleEndian32(b, 0x3C))
+        let offset = Int(ByteOrder.littleEndian(b, at: 0x3C, width: 4))
         guard offset <= b.count - 24, b[offset] == 0x50, b[offset + 1] == 0x45, b[offset + 2] == 0, b[offset + 3] == 0
         else { return nil }
-        let machine = UInt16(b[offset + 5]) << 8 | UInt16(b[offset + 4])
-        let characteristics = UInt16(b[offset + 23]) << 8 | UInt16(b[offset + 22])
+        let machine = ByteOrder.littleEndian(b, at: offset + 4, width: 2)
+        let characteristics = ByteOrder.littleEndian(b, at: offset + 22, width: 2)
         let architecture: String
         switch machine {
         case 0x8664: architecture = "x86_64"
@@ -142,14 +145,6 @@ public struct BinaryHeader: Sendable, Hashable, CustomStringConvertible {
         }
         let executable = characteristics & 0x0002 != 0 && characteristics & 0x2000 == 0
         return BinaryHeader(format: .pe, architectures: [architecture], operatingSystem: "windows", isExecutable: executable)
-    }
-
-    private static func littleEndian32(_ b: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
-    }
-
-    private static func bigEndian32(_ b: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
     }
 
     private static func hex(_ value: some BinaryInteger) -> String { "machine 0x" + String(value, radix: 16) }

@@ -46,7 +46,8 @@ enum GzipIndex {
     /// The FEXTRA field (from `XLEN`) with room for `room` pieces, describing `pieces`.
     static func extraField(pieces: [Piece], room: Int) -> [UInt8] {
         let dataLength = 8 + 8 * room
-        var field = littleEndian16(dataLength + 4) + identifier + littleEndian16(dataLength)
+        var field = ByteOrder.littleEndianBytes(UInt32(dataLength + 4), width: 2) + identifier
+            + ByteOrder.littleEndianBytes(UInt32(dataLength), width: 2)
         var payload = data(pieces: pieces)
         payload += [UInt8](repeating: 0, count: dataLength - payload.count)
         field += payload
@@ -55,37 +56,39 @@ enum GzipIndex {
 
     /// The subfield's data describing `pieces`.
     static func data(pieces: [Piece]) -> [UInt8] {
-        var bytes: [UInt8] = [version, 0, 0, 0] + littleEndian32(UInt32(pieces.count))
+        var bytes: [UInt8] = [version, 0, 0, 0] + ByteOrder.littleEndianBytes(UInt32(pieces.count))
         for piece in pieces {
-            bytes += littleEndian32(UInt32(truncatingIfNeeded: piece.compressed))
-            bytes += littleEndian32(UInt32(truncatingIfNeeded: piece.uncompressed))
+            bytes += ByteOrder.littleEndianBytes(UInt32(truncatingIfNeeded: piece.compressed))
+            bytes += ByteOrder.littleEndianBytes(UInt32(truncatingIfNeeded: piece.uncompressed))
         }
         return bytes
+    }
+
+    /// The length of the header that starts with these (at least 12) bytes, when it is swash's (FEXTRA alone).
+    static func headerLength(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 12, bytes[0] == 0x1F, bytes[1] == 0x8B, bytes[2] == 0x08, bytes[3] == 0x04 else { return nil }
+        return 12 + Int(ByteOrder.littleEndian(bytes, at: 10, width: 2))
     }
 
     /// The pieces described by a gzip header that starts `bytes`, and the header's length; `nil` unless the
     /// header is exactly what swash writes (FEXTRA alone, one `S W` subfield of version 1 with a count that fits).
     static func parse(_ bytes: [UInt8]) -> (headerLength: Int, pieces: [Piece])? {
-        guard bytes.count >= 12, bytes[0] == 0x1F, bytes[1] == 0x8B, bytes[2] == 0x08, bytes[3] == 0x04 else { return nil }
-        let extraLength = Int(bytes[10]) | Int(bytes[11]) << 8
-        let headerLength = 12 + extraLength
+        guard let headerLength = headerLength(bytes) else { return nil }
+        let extraLength = headerLength - 12
         guard extraLength >= 4 + 8, bytes.count >= headerLength, Array(bytes[12..<14]) == identifier else { return nil }
-        let dataLength = Int(bytes[14]) | Int(bytes[15]) << 8
+        let dataLength = Int(ByteOrder.littleEndian(bytes, at: 14, width: 2))
         guard dataLength == extraLength - 4, bytes[16] == version else { return nil }
-        let count = Int(readLittleEndian32(bytes, 20))
+        let count = Int(ByteOrder.littleEndian(bytes, at: 20, width: 4))
         guard count > 0, 8 + 8 * count <= dataLength else { return nil }
         var pieces: [Piece] = []
         pieces.reserveCapacity(count)
         for index in 0..<count {
             let offset = 24 + 8 * index
-            pieces.append(Piece(compressed: Int64(readLittleEndian32(bytes, offset)), uncompressed: Int64(readLittleEndian32(bytes, offset + 4))))
+            pieces.append(Piece(
+                compressed: Int64(ByteOrder.littleEndian(bytes, at: offset, width: 4)),
+                uncompressed: Int64(ByteOrder.littleEndian(bytes, at: offset + 4, width: 4))))
         }
         return (headerLength, pieces)
     }
 
-    private static func littleEndian16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
-    private static func littleEndian32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
-    private static func readLittleEndian32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << ($1 * 8) }
-    }
 }

@@ -120,13 +120,9 @@ final class GzipInflater: BlockSource {
 
     /// Checks the trailer: the data's CRC-32 and its length mod 2^32, little-endian.
     private func checkTrailer() throws(ProviderArchiveError) {
-        let storedCRC = trailer[0..<4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let storedLength = trailer[4..<8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        if storedCRC != crc.value {
-            throw invalid(.gzipTrailerMismatch("the data's CRC-32 is \(hex32(crc.value)) but the trailer says \(hex32(storedCRC))"))
-        }
-        if storedLength != UInt32(truncatingIfNeeded: length) {
-            throw invalid(.gzipTrailerMismatch("the data is \(length) bytes but the trailer says \(storedLength) (mod 2^32)"))
+        let actual = GzipTrailer(crc: crc.value, length: Int64(truncatingIfNeeded: length))
+        if let mismatch = GzipTrailer(trailer).mismatch(actual, length: Int64(truncatingIfNeeded: length)) {
+            throw invalid(.gzipTrailerMismatch(mismatch))
         }
     }
 
@@ -147,7 +143,7 @@ final class GzipInflater: BlockSource {
     }
 }
 
-private func hex32(_ value: UInt32) -> String {
+func hex32(_ value: UInt32) -> String {
     let digits = String(value, radix: 16, uppercase: true)
     return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
 }
@@ -187,7 +183,7 @@ struct GzipHeader {
                 extraLength.append(bytes[index])
                 index += 1
                 if extraLength.count == 2 {
-                    remaining = Int(extraLength[0]) | Int(extraLength[1]) << 8
+                    remaining = Int(ByteOrder.littleEndian(extraLength, at: 0, width: 2))
                     part = .extra
                     if remaining == 0 { advance() }
                 }

@@ -150,9 +150,7 @@ final class ParallelGzipWriter: TarSink {
         let (crc, length) = segments.reduce((UInt32(0), Int64(0))) {
             (CRC32.combine($0.0, $1.crc, secondLength: $1.length), $0.1 + $1.length)
         }
-        let size = UInt32(truncatingIfNeeded: length)
-        let littleEndian = { (value: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
-        try file.append(littleEndian(crc) + littleEndian(size))
+        try file.append(GzipTrailer(crc: crc, length: length).bytes)
         // The index, when there was room for every piece; otherwise it stays empty (count 0) and readers
         // take the streaming path.
         if let indexRoom, pieces.count <= indexRoom.pieces {
