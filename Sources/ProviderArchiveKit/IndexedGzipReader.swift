@@ -26,9 +26,9 @@ final class IndexedGzipInflater: BlockSource {
     /// The indexed reader of `file`, or `nil` when its header holds no usable index (then read it streaming).
     static func open(_ file: FileSource) throws(ProviderArchiveError) -> IndexedGzipInflater? {
         let head = try file.bytes(at: 0, count: 12)
-        guard head.count == 12, head[3] == 0x04 else { return nil }
-        let extraLength = Int(head[10]) | Int(head[11]) << 8
-        guard let (headerLength, pieces) = GzipIndex.parse(try file.bytes(at: 0, count: 12 + extraLength)) else { return nil }
+        guard let headerLength = GzipIndex.headerLength(head),
+            let (_, pieces) = GzipIndex.parse(try file.bytes(at: 0, count: headerLength))
+        else { return nil }
         var offsets: [Int64] = []
         var offset = Int64(headerLength)
         for piece in pieces {
@@ -73,8 +73,7 @@ final class IndexedGzipInflater: BlockSource {
 
     private func checkTrailer() throws(ProviderArchiveError) {
         let trailer = try file.bytes(at: end - 8, count: 8)
-        let value = { (offset: Int) in (0..<4).reduce(UInt32(0)) { $0 | UInt32(trailer[offset + $1]) << ($1 * 8) } }
-        guard trailer.count == 8, value(0) == crc, value(4) == UInt32(truncatingIfNeeded: length) else {
+        guard trailer.count == 8, GzipTrailer(trailer).mismatch(GzipTrailer(crc: crc, length: length), length: length) == nil else {
             throw PieceQueue.lie(file, "the trailer does not match the pieces")
         }
         guard try file.finalLength() == end else { throw PieceQueue.lie(file, "the file does not end after the trailer") }
@@ -106,7 +105,6 @@ private final class PieceQueue: @unchecked Sendable {
     private let file: FileSource
     private let pieces: [GzipIndex.Piece]
     private let offsets: [Int64]
-    private let window: Int
     private let condition = NSCondition()
     private var claimed = 0
     private var delivered = 0
@@ -125,7 +123,6 @@ private final class PieceQueue: @unchecked Sendable {
         self.pieces = pieces
         self.offsets = offsets
         let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
-        window = workers + 2
         running = workers
         outputCRCs = Array(repeating: 0, count: pieces.count)
         inputCRCs = Array(repeating: 0, count: pieces.count)
@@ -198,7 +195,8 @@ private final class PieceQueue: @unchecked Sendable {
         defer { input.deallocate() }
         while true {
             condition.lock()
-            while !cancelled, failure == nil, claimed < pieces.count, claimed >= delivered + window || free.isEmpty {
+            // The free output buffers bound how far ahead of the reader the workers run.
+            while !cancelled, failure == nil, claimed < pieces.count, free.isEmpty {
                 condition.wait()
             }
             if cancelled || failure != nil || claimed >= pieces.count {
