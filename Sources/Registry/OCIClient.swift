@@ -75,7 +75,7 @@ public actor OCIRegistryClient {
     public func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int?) async throws(RegistryError) {
         var location = try await startUpload()
         guard let chunkSize else {
-            try await finishUpload(at: location, digest: digest, body: nil, file: OCIFileBody(url: file, offset: 0, size: size))
+            try await finishUpload(at: location, digest: digest, file: OCIFileBody(url: file, offset: 0, size: size))
             return
         }
         var offset: Int64 = 0
@@ -90,7 +90,7 @@ public actor OCIRegistryClient {
             location = try self.location(of: response, request: "PATCH blob upload")
             offset += length
         }
-        try await finishUpload(at: location, digest: digest, body: Data())
+        try await finishUpload(at: location, digest: digest)
     }
 
     private func startUpload() async throws(RegistryError) -> URL {
@@ -100,7 +100,7 @@ public actor OCIRegistryClient {
     }
 
     private func finishUpload(
-        at location: URL, digest: OCIDigest, body: Data?, file: OCIFileBody? = nil
+        at location: URL, digest: OCIDigest, body: Data = Data(), file: OCIFileBody? = nil
     ) async throws(RegistryError) {
         var components = URLComponents(url: location, resolvingAgainstBaseURL: true)
         let query = (components?.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
@@ -109,7 +109,7 @@ public actor OCIRegistryClient {
             throw .requestFailed(registry: reference.registry, request: "PUT blob upload", status: 202, detail: "unusable upload location \(location)")
         }
         let response = try await send(
-            "PUT", url, headers: ["Content-Type": "application/octet-stream"], body: body ?? Data(), bodyFile: file,
+            "PUT", url, headers: ["Content-Type": "application/octet-stream"], body: body, bodyFile: file,
             what: "blob \(digest)")
         guard response.status == 201 else { throw failure(response, request: "PUT blob \(digest)") }
     }

@@ -187,7 +187,7 @@ final class OCIHTTPTransport: @unchecked Sendable {
         case "GET":
             _ = swash_curl_set_long(handle, CURLOPT_HTTPGET, 1)
         default:
-            // Every body-carrying method as an upload from memory, under its own name.
+            // Every body-carrying method as an upload (from memory or the file), under its own name.
             _ = swash_curl_set_long(handle, CURLOPT_UPLOAD, 1)
             _ = swash_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.bodyFile?.size ?? Int64(request.body?.count ?? 0)))
             _ = swash_curl_set_pointer(handle, CURLOPT_READDATA, context)
@@ -203,13 +203,13 @@ final class OCIHTTPTransport: @unchecked Sendable {
                 throw OCITransportFailure(kind: .other("reading the body failed: \(uploadError)"), received: exchange.received)
             }
             throw OCITransportFailure(
-                kind: exchange.overflow.map { .tooLarge(limit: $0) } ?? Self.kind(of: code, handle: handle),
+                kind: exchange.overflow.map { .tooLarge(limit: $0) } ?? Self.kind(of: code),
                 sinkError: exchange.sinkError, received: exchange.received, status: status == 0 ? nil : status)
         }
         return OCIHTTPResponse(status: status, headers: exchange.headers, body: exchange.body)
     }
 
-    private static func kind(of code: CURLcode, handle: UnsafeMutableRawPointer) -> OCITransportFailure.Kind {
+    private static func kind(of code: CURLcode) -> OCITransportFailure.Kind {
         switch code {
         case CURLE_COULDNT_CONNECT: return .refused
         case CURLE_COULDNT_RESOLVE_HOST: return .unknownHost
@@ -304,6 +304,11 @@ private final class Exchange {
         if let file = exchange.uploadFile {
             do {
                 let data = try file.read(upToCount: Int(min(Int64(size * count), exchange.uploadLeft))) ?? Data()
+                // A file shorter than announced changed after it was measured and hashed: stop, do not stall.
+                guard !data.isEmpty else {
+                    if exchange.uploadLeft > 0 { throw FileShrank(missing: exchange.uploadLeft) }
+                    return 0
+                }
                 exchange.uploadLeft -= Int64(data.count)
                 data.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
                 return data.count
@@ -321,4 +326,10 @@ private final class Exchange {
         exchange.uploaded += length
         return length
     }
+}
+
+/// A file streamed as a request body ended before the length announced for it.
+private struct FileShrank: Error, CustomStringConvertible {
+    var missing: Int64
+    var description: String { "the file ended \(missing) bytes early: it changed while being pushed" }
 }
