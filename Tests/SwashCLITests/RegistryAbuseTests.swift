@@ -20,6 +20,16 @@ struct RegistryAbuseTests {
             """.utf8)
     }
 
+    /// A registry whose manifest names one layer `layer` of `size` bytes, and whose blob answer is `blob`.
+    static func layerServer(layer: String, size: Int64, blob: StubResponse) throws -> StubHTTPServer {
+        try StubHTTPServer { request in
+            guard request.target.contains("/manifests/") else { return blob }
+            return StubResponse(
+                status: 200, headers: ["Content-Type": "application/vnd.oci.image.manifest.v1+json"],
+                body: Self.manifest(layerDigest: layer, size: size))
+        }
+    }
+
     /// Runs swash under GNU time in a fresh home: the result and the peak RSS in KiB (nil without GNU time).
     static func swash(_ arguments: [String], home: URL, environment extra: [String: String] = [:]) async throws
         -> (result: CommandResult, peakKiB: Int?)
@@ -90,36 +100,23 @@ struct RegistryAbuseTests {
         #expect(server.requests.allSatisfy { $0.headers["accept-encoding"] == nil }, "swash asks for no compression")
 
         // The same bomb as the layer of a valid manifest: its bytes are checked as they are, never inflated.
-        let layered = try StubHTTPServer { request in
-            if request.target.contains("/manifests/") {
-                return StubResponse(status: 200, headers: ["Content-Type": "application/vnd.oci.image.manifest.v1+json"], body: Self.manifest(layerDigest: layer, size: Int64(body.count)))
-            }
-            return StubResponse(status: 200, headers: ["Content-Encoding": "gzip"], body: body)
-        }
+        let layered = try Self.layerServer(
+            layer: layer, size: Int64(body.count), blob: StubResponse(status: 200, headers: ["Content-Encoding": "gzip"], body: body))
         defer { layered.stop() }
         try await Self.expectRefusedPull(layered, message: "digest mismatch for blob \(layer)")
     }
 
     @Test func aLayerLargerThanItsDescriptorIsCutOffEvenWhenRangeIsIgnored() async throws {
         let layer = "sha256:" + String(repeating: "b", count: 64)
-        let server = try StubHTTPServer { request in
-            if request.target.contains("/manifests/") {
-                return StubResponse(status: 200, headers: ["Content-Type": "application/vnd.oci.image.manifest.v1+json"], body: Self.manifest(layerDigest: layer, size: 1 << 20))
-            }
-            return StubResponse(status: 200, stream: Self.endless)  // Range ignored: 200 and far more than 1 MiB
-        }
+        // Range ignored: 200 and far more than 1 MiB.
+        let server = try Self.layerServer(layer: layer, size: 1 << 20, blob: StubResponse(status: 200, stream: Self.endless))
         defer { server.stop() }
         try await Self.expectRefusedPull(server, message: "more than 1048576 bytes for blob \(layer)")
     }
 
     @Test func aDescriptorOfOneTebibyteIsRefusedBeforeDownloading() async throws {
         let layer = "sha256:" + String(repeating: "c", count: 64)
-        let server = try StubHTTPServer { request in
-            if request.target.contains("/manifests/") {
-                return StubResponse(status: 200, headers: ["Content-Type": "application/vnd.oci.image.manifest.v1+json"], body: Self.manifest(layerDigest: layer, size: 1 << 40))
-            }
-            return StubResponse(status: 200, stream: Self.endless)
-        }
+        let server = try Self.layerServer(layer: layer, size: 1 << 40, blob: StubResponse(status: 200, stream: Self.endless))
         defer { server.stop() }
         try await Self.expectRefusedPull(server, message: "its layer claims 1099511627776 bytes")
         #expect(!server.requests.contains { $0.target.contains("/blobs/") }, "no download started")
