@@ -2,9 +2,10 @@
 SWIFT ?= swift
 SHARED ?= ../shared
 # What the tests need beyond the build: registries and their clients, the Go toolchain and qemu for the
-# cross builds, Debian's Rust with its Windows standard library and mingw for a real Rust cross build.
+# cross builds, Debian's Rust with its Windows standard library and mingw for a real Rust cross build, man-db for
+# the installed man page, openssl for the test CA (TLS and token registries), GNU time for peak-RSS checks.
 TEST_DEPS ?= docker-registry skopeo apache2-utils curl golang-go qemu-user-static gcc-aarch64-linux-gnu \
-	gcc-mingw-w64-x86-64 libstd-rust-dev-windows rustc cargo man-db bsdextrautils
+	gcc-mingw-w64-x86-64 libstd-rust-dev-windows rustc cargo man-db bsdextrautils openssl time
 
 # make install PREFIX=/usr/local DESTDIR=: bin/swash, man page, bash/zsh/fish completions (CONFIGURATION=debug
 # installs the debug build; make test does, into a temporary prefix, to check what is installed).
