@@ -121,6 +121,15 @@ public final class AtomicFile: @unchecked Sendable {
         }
     }
 
+    /// Syncs the data written so far to the disk, so that a later `commit` has little left to wait for: a
+    /// writer calls it while other work (verifying what it wrote) goes on.
+    /// - Throws: `FileSystemError` for a write error the disk reported (it must end the write: a later sync
+    ///   may not report it again).
+    public func sync() throws(FileSystemError) {
+        guard isOpen else { return }
+        guard fsync(descriptor) == 0 else { throw FileSystemError(.write, path: destination.path) }
+    }
+
     /// Syncs the data, renames the file over the destination and syncs the directory.
     /// - Throws: `FileSystemError`; the destination is then as it was.
     public func commit() throws(FileSystemError) {

@@ -104,3 +104,31 @@ struct FileIOTests {
         #expect(error?.detail == "no")
     }
 }
+
+@Suite("File identity")
+struct FileIdentityTests {
+    @Test func changesWithEveryWriteAndRoundTripsAsText() throws {
+        let directory = try makeTemporaryDirectory()
+        let file = directory.appendingPathComponent("f")
+        try Data("one".utf8).write(to: file)
+        let first = try #require(FileIdentity(of: file))
+        #expect(FileIdentity(of: file) == first)  // reading changes nothing
+        #expect(first.size == 3)
+        #expect(FileIdentity(parsing: first.description) == first)
+        #expect(FileIdentity(parsing: "1:2:3:4") == nil)
+        #expect(FileIdentity(parsing: "1:2:3:4:x") == nil)
+
+        // Same size, mtime set back: the status-change time still moves.
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.write(contentsOf: Data("two".utf8))
+        try handle.close()
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: TimeInterval(first.modified) / 1e9)], ofItemAtPath: file.path)
+        let second = try #require(FileIdentity(of: file))
+        #expect(second != first)
+        #expect(second.changed != first.changed)
+
+        #expect(FileIdentity(of: directory) == nil)
+        #expect(FileIdentity(of: directory.appendingPathComponent("missing")) == nil)
+    }
+}
