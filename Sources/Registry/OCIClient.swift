@@ -73,11 +73,36 @@ public actor OCIRegistryClient {
     /// (`--monolithic-push`, for registries that corrupt chunked uploads).
     /// - Throws: `RegistryError.file` when the file cannot be read or changed size meanwhile.
     public func uploadBlob(file: URL, digest: OCIDigest, size: Int64, chunkSize: Int?) async throws(RegistryError) {
-        var location = try await startUpload()
+        let location = try await startUpload()
         guard let chunkSize else {
             try await finishUpload(at: location, digest: digest, file: OCIFileBody(url: file, offset: 0, size: size))
             return
         }
+        try await finishUpload(at: try await patch(file, size: size, chunkSize: chunkSize, at: location, what: "blob \(digest)"), digest: digest)
+    }
+
+    /// Uploads a file as a blob in `PATCH`es of at most `chunkSize` bytes, hashing the bytes as they are
+    /// sent, and closes the upload with `PUT ?digest=` of the digest computed: the file is read once, and the
+    /// registry checks that digest against what it received.
+    /// - Returns: the blob's digest.
+    /// - Throws: `RegistryError.file` when the file cannot be read or changed size meanwhile.
+    public func uploadBlob(file: URL, size: Int64, chunkSize: Int) async throws(RegistryError) -> OCIDigest {
+        let location = try await startUpload()
+        let hasher = OCIUploadHasher()
+        let last = try await patch(file, size: size, chunkSize: chunkSize, at: location, what: "blob \(file.lastPathComponent)", hasher: hasher)
+        guard let digest = hasher.finalize(size: size) else {
+            throw .file(FileSystemError(.read, path: file.path, detail: "it changed while being pushed"))
+        }
+        try await finishUpload(at: last, digest: digest)
+        return digest
+    }
+
+    /// Sends `file` to an upload session in `PATCH`es of at most `chunkSize` bytes.
+    /// - Returns: the session's location after the last one.
+    private func patch(
+        _ file: URL, size: Int64, chunkSize: Int, at start: URL, what: String, hasher: OCIUploadHasher? = nil
+    ) async throws(RegistryError) -> URL {
+        var location = start
         var offset: Int64 = 0
         while offset < size {
             let length = min(Int64(chunkSize), size - offset)
@@ -85,12 +110,12 @@ public actor OCIRegistryClient {
             let response = try await send(
                 "PATCH", location,
                 headers: ["Content-Type": "application/octet-stream", "Content-Range": range],
-                bodyFile: OCIFileBody(url: file, offset: offset, size: length), what: "blob \(digest) (bytes \(range))")
+                bodyFile: OCIFileBody(url: file, offset: offset, size: length, hasher: hasher), what: "\(what) (bytes \(range))")
             guard response.status == 202 else { throw failure(response, request: "PATCH blob upload (bytes \(range))") }
             location = try self.location(of: response, request: "PATCH blob upload")
             offset += length
         }
-        try await finishUpload(at: location, digest: digest)
+        return location
     }
 
     private func startUpload() async throws(RegistryError) -> URL {
@@ -116,12 +141,13 @@ public actor OCIRegistryClient {
 
     /// Streams a blob into `sink` in `Range` requests of `rangeSize` bytes, checking its size and digest.
     ///
-    /// The transport hands bytes to the sink as they arrive, so memory stays bounded either way; ranges keep
-    /// each request short. A registry that ignores `Range` (answers `200`) is read in one stream.
+    /// The transport hands bytes to the sink as they arrive, straight from its buffer (valid only during the
+    /// call), so memory stays bounded either way; ranges keep each request short. A registry that ignores
+    /// `Range` (answers `200`) is read in one stream.
     /// - Throws: `transferInterrupted` when fewer bytes arrive than the descriptor says, `digestMismatch`
     ///   when the bytes are not the ones named, or what the sink throws.
     public func downloadBlob(
-        _ descriptor: OCIDescriptor, rangeSize: Int, into sink: @escaping @Sendable (Data) throws(RegistryError) -> Void
+        _ descriptor: OCIDescriptor, rangeSize: Int, into sink: @escaping @Sendable (UnsafeRawBufferPointer) throws(RegistryError) -> Void
     ) async throws(RegistryError) {
         let what = "blob \(descriptor.digest) of \(reference)"
         guard descriptor.size >= 0, descriptor.size <= Limits.blob else {
@@ -426,18 +452,18 @@ public actor OCIRegistryClient {
 private final class DownloadTally: @unchecked Sendable {
     private let expected: Int64
     private let what: String
-    private let sink: @Sendable (Data) throws(RegistryError) -> Void
+    private let sink: @Sendable (UnsafeRawBufferPointer) throws(RegistryError) -> Void
     private var hasher = OCIHasher()
     /// Bytes received so far; read by the client between requests.
     private(set) var received: Int64 = 0
 
-    init(expected: Int64, what: String, sink: @escaping @Sendable (Data) throws(RegistryError) -> Void) {
+    init(expected: Int64, what: String, sink: @escaping @Sendable (UnsafeRawBufferPointer) throws(RegistryError) -> Void) {
         self.expected = expected
         self.what = what
         self.sink = sink
     }
 
-    func receive(_ data: Data) throws {
+    func receive(_ data: UnsafeRawBufferPointer) throws {
         received += Int64(data.count)
         guard received <= expected else {
             throw RegistryError.responseTooLarge(what: what, limit: expected)

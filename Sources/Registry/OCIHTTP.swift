@@ -26,8 +26,9 @@ struct OCIHTTPResponse: Sendable {
     func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// Receives a successful response's body as it arrives; throwing cancels the transfer.
-typealias OCIBodySink = @Sendable (Data) throws -> Void
+/// Receives a successful response's body as it arrives, straight from the transport's buffer (valid only
+/// during the call); throwing cancels the transfer.
+typealias OCIBodySink = @Sendable (UnsafeRawBufferPointer) throws -> Void
 
 /// A request: method, URL, headers, and a body from memory (at most one upload chunk) or streamed from a file.
 struct OCIHTTPRequest: Sendable {
@@ -44,6 +45,8 @@ struct OCIFileBody: Sendable {
     var url: URL
     var offset: Int64
     var size: Int64
+    /// Sees every byte sent, with its offset in the file.
+    var hasher: OCIUploadHasher?
 }
 
 /// How the transport treats TLS and stalls.
@@ -164,6 +167,8 @@ final class OCIHTTPTransport: @unchecked Sendable {
         _ = swash_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, Self.minimumRate)
         _ = swash_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(options.timeout.rounded(.up))))
         _ = swash_curl_set_string(handle, CURLOPT_USERAGENT, "swash")
+        _ = swash_curl_set_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
+        _ = swash_curl_set_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 2 << 20)
         if options.skipTLSVerify {
             _ = swash_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
             _ = swash_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
@@ -228,8 +233,13 @@ private final class Exchange {
     let collectLimit: Int
     let sink: OCIBodySink?
     let upload: Data
-    let uploadFile: FileHandle?
+    /// A descriptor of the file streamed as the body.
+    let uploadFile: Int32?
     var uploadLeft: Int64
+    /// The file offset just past the body's last byte.
+    let uploadEnd: Int64
+    let hasher: OCIUploadHasher?
+    let uploadPath: String
     var uploadError: Error?
     var uploaded = 0
     var status = 0
@@ -244,14 +254,17 @@ private final class Exchange {
         self.sink = sink
         self.upload = request.body ?? Data()
         self.uploadFile = try request.bodyFile.map { body in
-            let handle = try FileHandle(forReadingFrom: body.url)
-            try handle.seek(toOffset: UInt64(body.offset))
-            return handle
+            let descriptor = SystemPath.withBytes(body.url.path) { open($0, O_RDONLY | O_CLOEXEC) }
+            guard descriptor >= 0 else { throw FileSystemError(.read, path: body.url.path) }
+            return descriptor
         }
         self.uploadLeft = request.bodyFile?.size ?? 0
+        self.uploadEnd = (request.bodyFile?.offset ?? 0) + uploadLeft
+        self.hasher = request.bodyFile?.hasher
+        self.uploadPath = request.bodyFile?.url.path ?? ""
     }
 
-    deinit { try? uploadFile?.close() }
+    deinit { uploadFile.map { _ = close($0) } }
 
     static func of(_ context: UnsafeMutableRawPointer?) -> Exchange {
         Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
@@ -281,10 +294,10 @@ private final class Exchange {
         let exchange = Exchange.of(context)
         let length = size * count
         guard let buffer else { return 0 }
-        let data = Data(bytes: buffer, count: length)
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
         exchange.received += Int64(length)
         if let sink = exchange.sink, (200..<300).contains(exchange.status) {
-            do { try sink(data) } catch {
+            do { try sink(bytes) } catch {
                 exchange.sinkError = error
                 return 0
             }
@@ -292,7 +305,7 @@ private final class Exchange {
             exchange.overflow = Int64(exchange.collectLimit)
             return 0
         } else {
-            exchange.body.append(data)
+            exchange.body.append(contentsOf: bytes)
         }
         return length
     }
@@ -302,20 +315,20 @@ private final class Exchange {
         let exchange = Exchange.of(context)
         guard let buffer else { return 0 }
         if let file = exchange.uploadFile {
-            do {
-                let data = try file.read(upToCount: Int(min(Int64(size * count), exchange.uploadLeft))) ?? Data()
-                // A file shorter than announced changed after it was measured and hashed: stop, do not stall.
-                guard !data.isEmpty else {
-                    if exchange.uploadLeft > 0 { throw FileShrank(missing: exchange.uploadLeft) }
-                    return 0
-                }
-                exchange.uploadLeft -= Int64(data.count)
-                data.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
-                return data.count
-            } catch {
-                exchange.uploadError = error
+            // Read straight into curl's buffer.
+            let offset = exchange.uploadEnd - exchange.uploadLeft
+            let wanted = Int(min(Int64(size * count), exchange.uploadLeft))
+            guard wanted > 0 else { return 0 }
+            var got: Int
+            repeat { got = pread(file, buffer, wanted, off_t(offset)) } while got < 0 && errno == EINTR
+            guard got > 0 else {
+                // A file shorter than announced changed after it was measured: stop, do not stall.
+                exchange.uploadError = got < 0 ? FileSystemError(.read, path: exchange.uploadPath) : FileShrank(missing: exchange.uploadLeft)
                 return Int(CURL_READFUNC_ABORT)
             }
+            exchange.uploadLeft -= Int64(got)
+            exchange.hasher?.feed(UnsafeRawBufferPointer(start: buffer, count: got), at: offset)
+            return got
         }
         let length = min(size * count, exchange.upload.count - exchange.uploaded)
         guard length > 0 else { return 0 }

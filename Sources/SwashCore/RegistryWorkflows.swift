@@ -507,7 +507,7 @@ private final class LockedFile: @unchecked Sendable {
 
     init(_ file: AtomicFile) { self.file = file }
 
-    func append(_ data: Data) throws(FileSystemError) {
+    func append(_ data: UnsafeRawBufferPointer) throws(FileSystemError) {
         lock.lock()
         defer { lock.unlock() }
         try file.append(data)
