@@ -1,6 +1,7 @@
 internal import CArchive
 internal import FileIO
 import Foundation
+import Wascap
 
 #if canImport(Glibc)
     import Glibc
@@ -259,7 +260,71 @@ final class ArchiveFile {
         do { try file.commit() } catch { throw Self.failure(error) }
     }
 
+    /// Commits (as `commit()`) while another thread hashes the finished bytes, so the hash costs next to no
+    /// time: it reads what is in the page cache while the sync waits for the disk.
+    /// - Returns: the SHA-256 of the file's bytes as committed.
+    func commitHashing() throws(ProviderArchiveError) -> [UInt8] {
+        let path = file.temporary.url.path
+        // Opened before the rename, so the hasher reads this file whatever happens to its name.
+        let reader = SystemPath.withBytes(path) { open($0, O_RDONLY | O_CLOEXEC) }
+        guard reader >= 0 else { throw .cannotWrite(path: file.destination.path, reason: "cannot read back \(path): \(String(cString: strerror(errno)))") }
+        let hashing = FileHashing(descriptor: reader)
+        do { try file.commit() } catch {
+            _ = hashing.wait()
+            throw Self.failure(error)
+        }
+        switch hashing.wait() {
+        case .success(let digest): return digest
+        case .failure(let failure):
+            throw .cannotWrite(path: file.destination.path, reason: "reading it back failed: \(String(cString: strerror(failure.code)))")
+        }
+    }
+
     private static func failure(_ error: FileSystemError) -> ProviderArchiveError {
         .cannotWrite(path: error.path, reason: error.reason)
+    }
+}
+
+/// SHA-256 of a whole file, computed on a thread of its own from an open descriptor (which it closes).
+private final class FileHashing: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<[UInt8], ReadFailure> = .failure(ReadFailure(code: EIO))
+
+    /// The `errno` of a failed read.
+    struct ReadFailure: Error {
+        var code: Int32
+    }
+
+    init(descriptor: Int32) {
+        let thread = Thread { [self] in
+            defer {
+                close(descriptor)
+                done.signal()
+            }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            var hasher = SHA256()
+            var offset: off_t = 0
+            while true {
+                let got = pread(descriptor, buffer.baseAddress, buffer.count, offset)
+                if got < 0, errno == EINTR { continue }
+                guard got >= 0 else {
+                    result = .failure(ReadFailure(code: errno))
+                    return
+                }
+                if got == 0 { break }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+                offset += off_t(got)
+            }
+            result = .success(hasher.finalize())
+        }
+        thread.name = "swash hash"
+        thread.start()
+    }
+
+    /// Waits for the hash, or the `errno` of the read that failed.
+    func wait() -> Result<[UInt8], ReadFailure> {
+        done.wait()
+        return result
     }
 }

@@ -90,14 +90,14 @@ public struct ProviderArchiveWriter: Sendable {
     ///   - signing: keys and time.
     ///   - destination: the archive's path; its directory must exist. An existing file is replaced
     ///     only once the new archive is complete.
-    /// - Returns: the signed claims token written as `claims.jwt`.
+    /// - Returns: the signed claims token written as `claims.jwt`, and the SHA-256 of the archive's bytes.
     /// - Throws: `ProviderArchiveError.cannotRead` for an unreadable input, `.inputTooLarge`,
     ///   `.inputChanged`, `.signingFailed`, `.cannotWrite`, or a reading error of a carried-over entry.
     @discardableResult
     public func write(
         metadata: ArchiveMetadata, targets: [TargetName: EntrySource], world: EntrySource? = nil,
         signing: ArchiveSigning, to destination: URL
-    ) throws(ProviderArchiveError) -> ClaimsToken {
+    ) throws(ProviderArchiveError) -> WrittenArchive {
         guard !targets.isEmpty else {
             throw .cannotWrite(path: destination.path, reason: "an archive needs at least one target binary")
         }
@@ -150,8 +150,8 @@ public struct ProviderArchiveWriter: Sendable {
         }
         try tar.patch(reservation, with: tokenBytes)
         try sink.finish()
-        try file.commit()
-        return token
+        let digest = try file.commitHashing()
+        return WrittenArchive(token: token, sha256: SHA256.hex(digest).lowercased())
     }
 
     /// Signs claims naming `hashes` (hash key → uppercase hex).
@@ -167,6 +167,14 @@ public struct ProviderArchiveWriter: Sendable {
         claims.id = signing.reproducible ? claims.deterministicID : randomID
         do { return try ClaimsToken.sign(claims, issuer: signing.issuer) } catch { throw .signingFailed(error) }
     }
+}
+
+/// What `ProviderArchiveWriter.write` wrote.
+public struct WrittenArchive: Sendable {
+    /// The signed claims token, as stored in `claims.jwt`.
+    public var token: ClaimsToken
+    /// SHA-256 of the whole archive file as written, 64 lowercase hexadecimal digits: its OCI layer digest.
+    public var sha256: String
 }
 
 /// Size and SHA-256 (uppercase hex) of an entry's bytes.

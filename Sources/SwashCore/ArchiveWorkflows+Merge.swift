@@ -69,10 +69,10 @@ extension ArchiveWorkflows {
         let signing = ArchiveSigning(issuer: issuer, subject: subject, issuedAt: epoch ?? now(), reproducible: epoch != nil)
         let first = archives[0]
         let destination = request.destination
-        let token = try await BlockingIO.run { () throws(ProviderArchiveError) in
+        let written = try await BlockingIO.run { () throws(ProviderArchiveError) in
             try writer.write(metadata: first.metadata, targets: targets, world: first.worldSource, signing: signing, to: destination)
         }
-        return Merged(path: destination, targets: targets.keys.sorted(), inputs: request.inputs, token: token.encoded)
+        return Merged(path: destination, targets: targets.keys.sorted(), inputs: request.inputs, token: written.token.encoded)
     }
 
     /// Throws the first claim (or world.wasm) on which the archives disagree.

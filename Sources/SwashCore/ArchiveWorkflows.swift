@@ -123,13 +123,13 @@ public enum ArchiveWorkflows {
             revision: request.revision, version: request.version, configSchema: schema)
         let writer = ProviderArchiveWriter(compression: request.compress ? .gzip : .none, modificationTime: Int64(epoch ?? 0))
         let signing = ArchiveSigning(issuer: issuer, subject: subject.publicKey, issuedAt: epoch ?? now(), reproducible: epoch != nil)
-        let token = try await BlockingIO.run { () throws(ProviderArchiveError) in
+        let written = try await BlockingIO.run { () throws(ProviderArchiveError) in
             try writer.write(
                 metadata: metadata, targets: targets.mapValues { .file($0) }, world: world.map { .file($0) },
                 signing: signing, to: destination)
         }
         withExtendedLifetime(encoded) {}
-        return Written(path: destination, target: targets.keys.min()!, token: token.encoded)
+        return Written(path: destination, target: targets.keys.min()!, token: written.token.encoded)
     }
 
     static func destinationURL(_ request: CreateRequest, stem: String, context: SwashContext) -> URL {
@@ -200,11 +200,11 @@ public enum ArchiveWorkflows {
         targets[target] = .file(request.binary)
         let writer = ProviderArchiveWriter(compression: archive.compression, modificationTime: Int64(epoch ?? 0))
         let signing = ArchiveSigning(issuer: issuer, subject: subject, issuedAt: epoch ?? now(), reproducible: epoch != nil)
-        let token = try await BlockingIO.run { [targets] () throws(ProviderArchiveError) in
+        let written = try await BlockingIO.run { [targets] () throws(ProviderArchiveError) in
             try writer.write(metadata: archive.metadata, targets: targets, world: archive.worldSource, signing: signing, to: url)
         }
         if let warning { context.notice(warning) }
-        return Written(path: url, target: target, token: token.encoded)
+        return Written(path: url, target: target, token: written.token.encoded)
     }
 
     // MARK: inspect

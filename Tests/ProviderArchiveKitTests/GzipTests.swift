@@ -295,7 +295,7 @@ struct GzipReadingTests {
         let url = directory.appendingPathComponent("p.par.gz")
         let token = try ProviderArchiveWriter().write(
             metadata: ArchiveMetadata(name: "N", vendor: "V"), targets: [try TargetName("x86_64-linux"): .file(binary)],
-            signing: ArchiveSigning(issuer: testAccount, subject: testService.publicKey, issuedAt: 1_700_000_000), to: url)
+            signing: ArchiveSigning(issuer: testAccount, subject: testService.publicKey, issuedAt: 1_700_000_000), to: url).token
         let cut = try write(Array([UInt8](try Data(contentsOf: url)).prefix(32 << 10)), to: "cut.par.gz", in: directory)
         #expect(try ProviderArchive.readToken(from: cut) == token)
         #expect(archiveError { _ = try ProviderArchive(verifying: cut) }.map(label) == "corrupt")

@@ -39,11 +39,14 @@ struct WritingTests {
         let world = try write(Array("\0asm world".utf8), to: "world.wasm", in: directory)
         let destination = directory.appendingPathComponent("out.par")
         let writer = ProviderArchiveWriter(compression: .none, modificationTime: 1_234_567)
-        let token = try writer.write(
+        let written = try writer.write(
             metadata: metadata, targets: [try TargetName("x86_64-linux"): .file(x86), try TargetName("aarch64-macos"): .file(arm)],
             world: .file(world), signing: signing(), to: destination)
+        let token = written.token
 
         let bytes = [UInt8](try Data(contentsOf: destination))
+        // The digest reported is the SHA-256 of the file's bytes as committed.
+        #expect(written.sha256 == sha256Hex(bytes).lowercased())
         let entries = headers(bytes)
         #expect(entries.map(\.name) == ["claims.jwt", "world.wasm", "aarch64-macos.bin", "x86_64-linux.bin"])
         #expect(entries.map(\.mode) == ["0000644", "0000755", "0000755", "0000755"])
@@ -94,7 +97,7 @@ struct WritingTests {
         // Without it, the jti differs.
         let a = try ProviderArchiveWriter().write(metadata: metadata, targets: [try TargetName("x86_64-linux"): .file(binary)], signing: signing(), to: directory.appendingPathComponent("a"))
         let b = try ProviderArchiveWriter().write(metadata: metadata, targets: [try TargetName("x86_64-linux"): .file(binary)], signing: signing(), to: directory.appendingPathComponent("b"))
-        #expect(a.claims.id != b.claims.id)
+        #expect(a.token.claims.id != b.token.claims.id)
     }
 
     @Test func carriesMembersOverFromAnExistingArchive() throws {
@@ -111,9 +114,12 @@ struct WritingTests {
         var targets = old.targetSources
         targets[try TargetName("aarch64-linux")] = .file(try write(fakeBinary(700, seed: 5), to: "arm", in: directory))
         targets[try TargetName("zz-test")] = .file(try write(fakeBinary(800, seed: 6), to: "zz", in: directory))
-        let token = try ProviderArchiveWriter(compression: old.compression).write(
+        let written = try ProviderArchiveWriter(compression: old.compression).write(
             metadata: old.metadata, targets: targets, world: old.worldSource, signing: signing(at: 1_700_000_500), to: original)
+        let token = written.token
         let new = try ProviderArchive(verifying: original)
+        // Written over its own input (a compressed archive, its pieces spliced): the digest is still the file's.
+        #expect(written.sha256 == sha256Hex([UInt8](try Data(contentsOf: original))).lowercased())
         #expect(new.token == token)
         #expect(new.targetNames.map(\.rawValue) == ["aarch64-linux", "x86_64-linux", "zz-test"])
         #expect(new.targets[try TargetName("x86_64-linux")]?.sha256 == sha256Hex(fakeBinary(30_000)))
