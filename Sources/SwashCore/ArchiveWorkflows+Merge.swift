@@ -72,6 +72,7 @@ extension ArchiveWorkflows {
         let written = try await BlockingIO.run { () throws(ProviderArchiveError) in
             try writer.write(metadata: first.metadata, targets: targets, world: first.worldSource, signing: signing, to: destination)
         }
+        VerifiedArchives(context: context).record(sha256: written.sha256, file: destination)
         return Merged(path: destination, targets: targets.keys.sorted(), inputs: request.inputs, token: written.token.encoded)
     }
 

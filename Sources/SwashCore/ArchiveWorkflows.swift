@@ -129,6 +129,7 @@ public enum ArchiveWorkflows {
                 signing: signing, to: destination)
         }
         withExtendedLifetime(encoded) {}
+        VerifiedArchives(context: context).record(sha256: written.sha256, file: destination)
         return Written(path: destination, target: targets.keys.min()!, token: written.token.encoded)
     }
 
@@ -203,6 +204,7 @@ public enum ArchiveWorkflows {
         let written = try await BlockingIO.run { [targets] () throws(ProviderArchiveError) in
             try writer.write(metadata: archive.metadata, targets: targets, world: archive.worldSource, signing: signing, to: url)
         }
+        VerifiedArchives(context: context).record(sha256: written.sha256, file: url)
         if let warning { context.notice(warning) }
         return Written(path: url, target: target, token: written.token.encoded)
     }

@@ -2,6 +2,7 @@ import FileIO
 import Foundation
 import ProviderArchiveKit
 import Registry
+import Wascap
 
 /// Registry settings a project supplies: the `[registry]` table of wasmcloud.toml.
 ///
@@ -137,6 +138,9 @@ public struct PushResult: Sendable {
     public var manifest: OCIManifest
     /// Blobs the registry already had (skipped after `HEAD`).
     public var existingBlobs: [OCIDigest]
+    /// Whether this push verified the archive's contents in full; `false` when swash had written or verified
+    /// these exact bytes before (`VerifiedArchives`) and checked only the claims' signature and validity.
+    public var verifiedNow: Bool
 }
 
 /// The outcome of a pull.
@@ -180,15 +184,20 @@ public enum RegistryWorkflows {
     /// Validates an archive and pushes it as a provider archive artifact: config blob, the archive as the
     /// only layer (each skipped when the registry has it), then the manifest under the tag.
     ///
-    /// The archive's structure and claims are checked before the network is touched (a few kilobytes read);
-    /// the full verification (every hash, the gzip trailer, the signature) runs on a thread of its own while
-    /// the layer is hashed and uploaded, and the manifest — what makes the push visible under its tag — is
-    /// written only once it has passed.
+    /// The archive's structure and claims (signature, validity window) are checked before the network is
+    /// touched (a few kilobytes read). Its contents (every hash, the gzip trailer) are verified in full unless
+    /// its digest is one swash remembers (`VerifiedArchives`: an archive it wrote, or verified before):
+    /// - when the file is, by its identity, one swash remembers and the registry lacks that digest, the layer
+    ///   is hashed while it is uploaded (the file read once) and the digest computed decides: remembered, or
+    ///   verified now, before the tag;
+    /// - otherwise the digest is computed first (for `HEAD` and the manifest), and the full verification runs
+    ///   on a thread of its own while the layer uploads.
+    /// The manifest — what makes the push visible under its tag — is written only once the archive has passed.
     /// - Parameters:
     ///   - reference: `registry/repository:tag`.
     ///   - archive: path of the `.par.gz` (or `.par`).
     ///   - options: flags.
-    ///   - context: environment (credentials, `SOURCE_DATE_EPOCH`) and path resolution.
+    ///   - context: environment (credentials, `SOURCE_DATE_EPOCH`), home directory and path resolution.
     /// - Throws: `RegistryError` — a bad reference or flag, an invalid archive, or a registry failure
     ///   (unreachable, authentication, unexpected answer); `SourceDateEpochError`.
     public static func push(reference: OCIReferenceText, archive archiveURL: URL, options: PushOptions, context: SwashContext)
@@ -203,66 +212,117 @@ public enum RegistryWorkflows {
         let credentials = try await credentials(options.registry, defaults: defaults, for: target, context: context)
         try await checkStructure(of: archiveURL)
         let config = try configBlob(options.configFile)
-        let verification = Task { () -> RegistryError? in
-            do throws(RegistryError) {
-                try await validateArchive(at: archiveURL)
-                return nil
-            } catch { return error }
-        }
+        let verified = VerifiedArchives(context: context)
+        let predicted = options.monolithic ? nil : verified.predictedDigest(of: archiveURL)
+        // Without a prediction, the digest and the verification start before any network.
+        var prepared = predicted == nil ? try await PreparedLayer(archiveURL, verified: verified) : nil
         do {
-            let uploaded = try await upload(
-                archiveURL, config: config, annotations: annotations, to: target, credentials: credentials,
-                insecure: options.registry.insecure || defaults.pushInsecure, options: options, context: context)
-            if let failure = await verification.value { throw failure }
-            let digest = try await uploaded.client.putManifest(uploaded.manifest.encoded(), tag: target.tag ?? "latest")
-            return PushResult(reference: target, digest: digest, manifest: uploaded.manifest, existingBlobs: uploaded.existing)
+            let client = OCIRegistryClient(
+                reference: target, insecure: options.registry.insecure || defaults.pushInsecure, credentials: credentials,
+                push: true, transport: options.registry.transport(context))
+            let configDescriptor = OCIDescriptor(
+                mediaType: OCIMediaType.providerArchiveConfig, digest: OCIDigest.of(config), size: Int64(config.count))
+            var existing: [OCIDigest] = []
+            if try await client.blobExists(configDescriptor.digestValue) {
+                existing.append(configDescriptor.digestValue)
+            } else {
+                try await client.uploadBlob(config, digest: configDescriptor.digestValue)
+            }
+            let layer: UploadedLayer
+            if let predicted, try await !client.blobExists(predicted) {
+                layer = try await uploadRemembered(archiveURL, to: client, options: options, verified: verified)
+            } else {
+                if prepared == nil { prepared = try await PreparedLayer(archiveURL, verified: verified) }
+                layer = try await prepared!.upload(to: client, options: options)
+            }
+            if layer.existed { existing.append(layer.digest) }
+            let manifest = OCIManifest.providerArchive(
+                config: configDescriptor,
+                layer: OCIDescriptor(mediaType: OCIMediaType.providerArchiveLayer, digest: layer.digest, size: layer.size),
+                annotations: annotations)
+            let digest = try await client.putManifest(manifest.encoded(), tag: target.tag ?? "latest")
+            return PushResult(
+                reference: target, digest: digest, manifest: manifest, existingBlobs: existing, verifiedNow: layer.verifiedNow)
         } catch {
             // An archive that fails verification is the first thing to fix, whatever else failed meanwhile.
-            if let failure = await verification.value { throw failure }
+            if let failure = await prepared?.verification?.value { throw failure }
             throw error
         }
     }
 
-    /// Hashes the archive and uploads the config and the layer (each skipped when the registry has it).
-    /// - Returns: the client (for the manifest), the manifest to write, and the blobs the registry had.
-    private static func upload(
-        _ archiveURL: URL, config: Data, annotations: [String: String], to target: OCIReference,
-        credentials: RegistryCredentials?, insecure: Bool, options: PushOptions, context: SwashContext
-    ) async throws(RegistryError) -> (client: OCIRegistryClient, manifest: OCIManifest, existing: [OCIDigest]) {
-        let (layerDigest, layerSize) = try await BlockingIO.run { () throws(RegistryError) in
-            do throws(FileSystemError) { return try OCIDigest.ofFile(at: archiveURL) } catch { throw .file(error) }
-        }
-
-        let configDescriptor = OCIDescriptor(
-            mediaType: OCIMediaType.providerArchiveConfig, digest: OCIDigest.of(config), size: Int64(config.count))
-        let layer = OCIDescriptor(mediaType: OCIMediaType.providerArchiveLayer, digest: layerDigest, size: layerSize)
-        let manifest = OCIManifest.providerArchive(config: configDescriptor, layer: layer, annotations: annotations)
-
-        let client = OCIRegistryClient(
-            reference: target, insecure: insecure, credentials: credentials, push: true,
-            transport: options.registry.transport(context))
-        var existing: [OCIDigest] = []
-        if try await client.blobExists(configDescriptor.digestValue) {
-            existing.append(configDescriptor.digestValue)
-        } else {
-            try await client.uploadBlob(config, digest: configDescriptor.digestValue)
-        }
-        if try await client.blobExists(layerDigest) {
-            existing.append(layerDigest)
-        } else {
-            try await client.uploadBlob(
-                file: archiveURL, digest: layerDigest, size: layerSize,
-                chunkSize: options.monolithic ? nil : options.registry.chunkSize)
-        }
-        return (client, manifest, existing)
+    /// The layer as pushed.
+    private struct UploadedLayer {
+        var digest: OCIDigest
+        var size: Int64
+        /// The registry had it: not uploaded.
+        var existed: Bool
+        /// Verified in full by this push.
+        var verifiedNow: Bool
     }
 
-    /// The checks that need only the archive's first entries: gzip or tar, safe first entries, and a claims
-    /// token that decodes. Reads a few kilobytes.
+    /// Uploads an archive whose identity predicts a remembered digest, hashing it on the way (one read); when
+    /// the digest computed is not remembered after all (the file changed since), verifies it in full before
+    /// returning.
+    private static func uploadRemembered(
+        _ archiveURL: URL, to client: OCIRegistryClient, options: PushOptions, verified: VerifiedArchives
+    ) async throws(RegistryError) -> UploadedLayer {
+        let size: Int64
+        do { size = try FileStatus.requireReadableFile(archiveURL) } catch { throw .file(error) }
+        let digest = try await client.uploadBlob(file: archiveURL, size: size, chunkSize: options.registry.chunkSize)
+        guard !verified.contains(digest) else { return UploadedLayer(digest: digest, size: size, existed: false, verifiedNow: false) }
+        try await validateArchive(at: archiveURL)
+        verified.record(digest, file: archiveURL)
+        return UploadedLayer(digest: digest, size: size, existed: false, verifiedNow: true)
+    }
+
+    /// An archive's digest, computed before the upload, and its full verification running on a thread of its
+    /// own unless the digest is remembered.
+    private struct PreparedLayer {
+        var archiveURL: URL
+        var digest: OCIDigest
+        var size: Int64
+        /// The verification under way; `nil` when the digest is remembered.
+        var verification: Task<RegistryError?, Never>?
+
+        init(_ archiveURL: URL, verified: VerifiedArchives) async throws(RegistryError) {
+            self.archiveURL = archiveURL
+            (digest, size) = try await BlockingIO.run { () throws(RegistryError) in
+                do throws(FileSystemError) { return try OCIDigest.ofFile(at: archiveURL) } catch { throw .file(error) }
+            }
+            let digest = digest
+            verification =
+                verified.contains(digest)
+                ? nil
+                : Task {
+                    do throws(RegistryError) {
+                        try await validateArchive(at: archiveURL)
+                        verified.record(digest, file: archiveURL)
+                        return nil
+                    } catch { return error }
+                }
+        }
+
+        /// Uploads the archive unless the registry has it, then waits for the verification.
+        func upload(to client: OCIRegistryClient, options: PushOptions) async throws(RegistryError) -> UploadedLayer {
+            let existed = try await client.blobExists(digest)
+            if !existed {
+                try await client.uploadBlob(
+                    file: archiveURL, digest: digest, size: size, chunkSize: options.monolithic ? nil : options.registry.chunkSize)
+            }
+            if let failure = await verification?.value { throw failure }
+            return UploadedLayer(digest: digest, size: size, existed: existed, verifiedNow: verification != nil)
+        }
+    }
+
+    /// The checks that need only the archive's first entries: gzip or tar, safe first entries, a claims
+    /// token that decodes, its signature and its validity window. Reads a few kilobytes.
     static func checkStructure(of url: URL) async throws(RegistryError) {
         let failure = await BlockingIO.run { () -> ProviderArchiveError? in
             do throws(ProviderArchiveError) {
-                _ = try ProviderArchive.readToken(from: url)
+                let token = try ProviderArchive.readToken(from: url)
+                do throws(WascapError) { try token.validate(at: ArchiveWorkflows.now()).check(issuer: token.claims.issuer) } catch {
+                    throw .untrustedClaims(archive: url.path, error)
+                }
                 return nil
             } catch { return error }
         }
@@ -290,6 +350,7 @@ public enum RegistryWorkflows {
         if FileStatus.isDirectory(destination) { destination.appendPathComponent(fileName) }
         let fetched = try await fetch(source, options: options.registry, defaults: defaults, expectedDigest: options.digest, context: context)
         try await fetched.download(to: destination)
+        VerifiedArchives(context: context).record(fetched.layer.digestValue, file: destination)
         return PullResult(file: destination, reference: source, digest: fetched.digest, size: fetched.layer.size)
     }
 
@@ -318,6 +379,7 @@ public enum RegistryWorkflows {
         if cachedDigest == digest { return cached }
         do { try Directories.createPrivate(directory) } catch { throw .file(error) }
         try await fetched.download(to: cached)
+        VerifiedArchives(context: context).record(digest, file: cached)
         return cached
     }
 
@@ -381,7 +443,16 @@ public enum RegistryWorkflows {
                 throw error
             }
             growing.end()
-            if let failure = await verification.value {
+            // The data reaches the disk while the verifier finishes: the commit's sync has little left to do.
+            let synced = Task { () -> FileSystemError? in
+                do throws(FileSystemError) {
+                    try await BlockingIO.run { () throws(FileSystemError) in try file.sync() }
+                    return nil
+                } catch { return error }
+            }
+            let failure = await verification.value
+            let syncFailure = await synced.value
+            if let failure = failure ?? syncFailure.map(RegistryError.file) {
                 file.discard()
                 throw failure
             }

@@ -101,8 +101,8 @@ struct PluginTests {
         #expect(inspect["name"] as? String == "plug-demo")
         #expect(inspect["vendor"] as? String == "NoVendor")
         #expect(isSameFile(binary, package.directory.appendingPathComponent(".build/release/plug-demo")))
-        // The keys came from WASH_KEYS; nothing was written under HOME's .wash.
-        #expect(!FileManager.default.fileExists(atPath: package.sandbox.home.appendingPathComponent(".wash").path))
+        // The keys came from WASH_KEYS: none were written under HOME's .wash (only its cache of verified archives).
+        #expect(!FileManager.default.fileExists(atPath: package.sandbox.home.appendingPathComponent(".wash/keys").path))
 
         // The packaged provider behaves as the template says.
         let hostData = Data(#"{"lattice_rpc_prefix":"default","provider_key":"VKEY","config":{}}"#.utf8).base64EncodedString()

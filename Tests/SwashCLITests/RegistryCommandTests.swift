@@ -210,7 +210,8 @@ struct RegistryCommandTests {
         #expect(report["targets"] as? [String] == ["x86_64-linux"])
         #expect(report["signature_valid"] as? Bool == true)
         let cache = home.appendingPathComponent(".wash/cache/swash")
-        #expect(try files(in: cache) == ["sha256-\(sha256Hex(of: archive)).par.gz"])
+        // The layer, by digest, beside the list of archives swash vouched for (par create, push, this inspect).
+        #expect(try files(in: cache) == ["sha256-\(sha256Hex(of: archive)).par.gz", "verified-archives"])
 
         let jwt = try await runSwashAsync(["inspect", reference, "--insecure", "--jwt-only"], home: home)
         #expect(jwt.status == 0, "\(jwt.stderr)")
