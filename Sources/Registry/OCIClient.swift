@@ -91,7 +91,7 @@ public actor OCIRegistryClient {
         let hasher = OCIUploadHasher()
         let last = try await patch(file, size: size, chunkSize: chunkSize, at: location, what: "blob \(file.lastPathComponent)", hasher: hasher)
         guard let digest = hasher.finalize(size: size) else {
-            throw .file(FileSystemError(.read, path: file.path, detail: "it changed while being pushed"))
+            throw .file(FileSystemError(.read, path: file.path, detail: "it changed while being pushed; push it again"))
         }
         try await finishUpload(at: last, digest: digest)
         return digest
@@ -323,6 +323,7 @@ public actor OCIRegistryClient {
             return try await transport.send(request, collectLimit: collectLimit, sink: sink)
         } catch {
             if let sinkError = error.sinkError as? RegistryError { throw sinkError }
+            if case .bodyFile(let fileError) = error.kind { throw .file(fileError) }
             if case .tooLarge(let limit) = error.kind {
                 throw .responseTooLarge(what: what, limit: limit >= 0 ? limit : Int64(collectLimit))
             }
@@ -444,6 +445,7 @@ public actor OCIRegistryClient {
         case .closed: return "the connection was closed"
         case .tooLarge(let limit): return "the answer is larger than \(limit) bytes"
         case .other(let words): return words
+        case .bodyFile(let error): return error.description
         }
     }
 }

@@ -79,6 +79,8 @@ public struct OCITransportOptions: Sendable, Hashable {
 struct OCITransportFailure: Error {
     enum Kind {
         case refused, unknownHost, stalled, tlsUntrusted, tlsFailed, closed, tooLarge(limit: Int64), other(String)
+        /// The file streamed as the body could not be read, or ended before its announced size.
+        case bodyFile(FileSystemError)
     }
     var kind: Kind
     /// The sink's error, when writing the body failed.
@@ -205,7 +207,7 @@ final class OCIHTTPTransport: @unchecked Sendable {
         _ = swash_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
         if code != CURLE_OK {
             if let uploadError = exchange.uploadError {
-                throw OCITransportFailure(kind: .other("reading the body failed: \(uploadError)"), received: exchange.received)
+                throw OCITransportFailure(kind: .bodyFile(uploadError), received: exchange.received)
             }
             throw OCITransportFailure(
                 kind: exchange.overflow.map { .tooLarge(limit: $0) } ?? Self.kind(of: code),
@@ -240,7 +242,7 @@ private final class Exchange {
     let uploadEnd: Int64
     let hasher: OCIUploadHasher?
     let uploadPath: String
-    var uploadError: Error?
+    var uploadError: FileSystemError?
     var uploaded = 0
     var status = 0
     var headers: [String: String] = [:]
@@ -323,7 +325,12 @@ private final class Exchange {
             repeat { got = pread(file, buffer, wanted, off_t(offset)) } while got < 0 && errno == EINTR
             guard got > 0 else {
                 // A file shorter than announced changed after it was measured: stop, do not stall.
-                exchange.uploadError = got < 0 ? FileSystemError(.read, path: exchange.uploadPath) : FileShrank(missing: exchange.uploadLeft)
+                exchange.uploadError =
+                    got < 0
+                    ? FileSystemError(.read, path: exchange.uploadPath)
+                    : FileSystemError(
+                        .read, path: exchange.uploadPath,
+                        detail: "it ended \(exchange.uploadLeft) bytes early: it changed while being pushed; push it again")
                 return Int(CURL_READFUNC_ABORT)
             }
             exchange.uploadLeft -= Int64(got)
@@ -339,10 +346,4 @@ private final class Exchange {
         exchange.uploaded += length
         return length
     }
-}
-
-/// A file streamed as a request body ended before the length announced for it.
-private struct FileShrank: Error, CustomStringConvertible {
-    var missing: Int64
-    var description: String { "the file ended \(missing) bytes early: it changed while being pushed" }
 }

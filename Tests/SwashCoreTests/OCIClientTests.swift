@@ -212,6 +212,32 @@ struct OCIRegistryWorkflowTests {
         #expect(try visibleAndHiddenFiles(out) == ["chunked.par.gz"])
     }
 
+    /// A file that ends before the size announced for it (it changed after it was measured) ends the upload
+    /// at once with a file error naming it, whichever way it is uploaded; the registry keeps no blob.
+    @Test func aFileShorterThanAnnouncedEndsTheUpload() async throws {
+        let registry = try await RegistryServer.start()
+        defer { registry.stop() }
+        let directory = try makeTemporaryDirectory()
+        let file = directory.appendingPathComponent("blob")
+        let bytes = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0) })
+        try bytes.write(to: file)
+        let reference = try OCIReferenceText(parsing: "\(registry.address)/demo/short:1").resolved(defaultRegistry: nil)
+        let client = OCIRegistryClient(reference: reference, insecure: true, credentials: nil, push: true, transport: OCITransportOptions())
+        func endedEarly(_ error: any Error) -> Bool {
+            guard case RegistryError.file(let failure) = error else { return false }
+            return failure.path == file.path && failure.description.contains("ended 10 bytes early: it changed while being pushed")
+        }
+        for chunkSize in [nil, 64 << 10] as [Int?] {
+            await #expect(performing: {
+                try await client.uploadBlob(file: file, digest: OCIDigest.of(bytes), size: 100_010, chunkSize: chunkSize)
+            }, throws: endedEarly)
+        }
+        await #expect(performing: {
+            _ = try await client.uploadBlob(file: file, size: 100_010, chunkSize: 1 << 20)
+        }, throws: endedEarly)
+        #expect(try await !client.blobExists(OCIDigest.of(bytes)))
+    }
+
     @Test func inspectionCacheHoldsTheLayerByDigest() async throws {
         let registry = try await RegistryServer.start()
         defer { registry.stop() }
