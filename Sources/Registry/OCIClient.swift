@@ -81,26 +81,10 @@ public actor OCIRegistryClient {
         try await finishUpload(at: try await patch(file, size: size, chunkSize: chunkSize, at: location, what: "blob \(digest)"), digest: digest)
     }
 
-    /// Uploads a file as a blob in `PATCH`es of at most `chunkSize` bytes, hashing the bytes as they are
-    /// sent, and closes the upload with `PUT ?digest=` of the digest computed: the file is read once, and the
-    /// registry checks that digest against what it received.
-    /// - Returns: the blob's digest.
-    /// - Throws: `RegistryError.file` when the file cannot be read or changed size meanwhile.
-    public func uploadBlob(file: URL, size: Int64, chunkSize: Int) async throws(RegistryError) -> OCIDigest {
-        let location = try await startUpload()
-        let hasher = OCIUploadHasher()
-        let last = try await patch(file, size: size, chunkSize: chunkSize, at: location, what: "blob \(file.lastPathComponent)", hasher: hasher)
-        guard let digest = hasher.finalize(size: size) else {
-            throw .file(FileSystemError(.read, path: file.path, detail: "it changed while being pushed; push it again"))
-        }
-        try await finishUpload(at: last, digest: digest)
-        return digest
-    }
-
     /// Sends `file` to an upload session in `PATCH`es of at most `chunkSize` bytes.
     /// - Returns: the session's location after the last one.
     private func patch(
-        _ file: URL, size: Int64, chunkSize: Int, at start: URL, what: String, hasher: OCIUploadHasher? = nil
+        _ file: URL, size: Int64, chunkSize: Int, at start: URL, what: String
     ) async throws(RegistryError) -> URL {
         var location = start
         var offset: Int64 = 0
@@ -110,7 +94,7 @@ public actor OCIRegistryClient {
             let response = try await send(
                 "PATCH", location,
                 headers: ["Content-Type": "application/octet-stream", "Content-Range": range],
-                bodyFile: OCIFileBody(url: file, offset: offset, size: length, hasher: hasher), what: "\(what) (bytes \(range))")
+                bodyFile: OCIFileBody(url: file, offset: offset, size: length), what: "\(what) (bytes \(range))")
             guard response.status == 202 else { throw failure(response, request: "PATCH blob upload (bytes \(range))") }
             location = try self.location(of: response, request: "PATCH blob upload")
             offset += length

@@ -62,32 +62,3 @@ struct OCIHasher {
     /// The digest of everything fed; the hasher is spent afterwards.
     mutating func finalize() -> OCIDigest { OCIDigest(hex: SHA256.hex(hasher.finalize()).lowercased()) }
 }
-
-/// SHA-256 of a blob computed from the bytes an upload sends, fed in file order from the transport's thread.
-/// Bytes sent again (a request repeated after an authentication challenge) are not hashed twice; a gap makes
-/// the digest unknown.
-final class OCIUploadHasher: @unchecked Sendable {
-    private let lock = NSLock()
-    private var hasher = OCIHasher()
-    private var hashed: Int64 = 0
-    private var gap = false
-
-    /// `bytes` were sent from file offset `offset`.
-    func feed(_ bytes: UnsafeRawBufferPointer, at offset: Int64) {
-        lock.withLock {
-            let end = offset + Int64(bytes.count)
-            guard end > hashed else { return }
-            guard offset <= hashed else {
-                gap = true
-                return
-            }
-            hasher.update(UnsafeRawBufferPointer(rebasing: bytes[Int(hashed - offset)...]))
-            hashed = end
-        }
-    }
-
-    /// The digest of the `size` bytes sent; `nil` unless exactly those were seen.
-    func finalize(size: Int64) -> OCIDigest? {
-        lock.withLock { gap || hashed != size ? nil : hasher.finalize() }
-    }
-}

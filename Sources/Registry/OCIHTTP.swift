@@ -45,8 +45,6 @@ struct OCIFileBody: Sendable {
     var url: URL
     var offset: Int64
     var size: Int64
-    /// Sees every byte sent, with its offset in the file.
-    var hasher: OCIUploadHasher?
 }
 
 /// How the transport treats TLS and stalls.
@@ -240,7 +238,6 @@ private final class Exchange {
     var uploadLeft: Int64
     /// The file offset just past the body's last byte.
     let uploadEnd: Int64
-    let hasher: OCIUploadHasher?
     let uploadPath: String
     var uploadError: FileSystemError?
     var uploaded = 0
@@ -262,7 +259,6 @@ private final class Exchange {
         }
         self.uploadLeft = request.bodyFile?.size ?? 0
         self.uploadEnd = (request.bodyFile?.offset ?? 0) + uploadLeft
-        self.hasher = request.bodyFile?.hasher
         self.uploadPath = request.bodyFile?.url.path ?? ""
     }
 
@@ -334,7 +330,6 @@ private final class Exchange {
                 return Int(CURL_READFUNC_ABORT)
             }
             exchange.uploadLeft -= Int64(got)
-            exchange.hasher?.feed(UnsafeRawBufferPointer(start: buffer, count: got), at: offset)
             return got
         }
         let length = min(size * count, exchange.upload.count - exchange.uploaded)

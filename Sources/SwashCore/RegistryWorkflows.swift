@@ -188,10 +188,11 @@ public enum RegistryWorkflows {
     /// touched (a few kilobytes read). Its contents (every hash, the gzip trailer) are verified in full unless
     /// its digest is one swash remembers (`VerifiedArchives`: an archive it wrote, or verified before):
     /// - when the file is, by its identity, one swash remembers and the registry lacks that digest, the layer
-    ///   is hashed while it is uploaded (the file read once) and the digest computed decides: remembered, or
-    ///   verified now, before the tag;
-    /// - otherwise the digest is computed first (for `HEAD` and the manifest), and the full verification runs
-    ///   on a thread of its own while the layer uploads.
+    ///   is uploaded under the remembered digest (the file read once), which the registry checks against the
+    ///   bytes it received; if it refuses them, the file is pushed the other way:
+    /// - the digest is computed first (for `HEAD` and the manifest), and the full verification runs on a
+    ///   thread of its own while the layer uploads.
+    /// The config blob goes up on a second connection while the layer does.
     /// The manifest — what makes the push visible under its tag — is written only once the archive has passed.
     /// - Parameters:
     ///   - reference: `registry/repository:tag`.
@@ -213,7 +214,7 @@ public enum RegistryWorkflows {
         try await checkStructure(of: archiveURL)
         let config = try configBlob(options.configFile)
         let verified = VerifiedArchives(context: context)
-        let predicted = options.monolithic ? nil : verified.predictedDigest(of: archiveURL)
+        let predicted = verified.predictedDigest(of: archiveURL)
         // Without a prediction, the digest and the verification start before any network.
         var prepared = predicted == nil ? try await PreparedLayer(archiveURL, verified: verified) : nil
         do {
@@ -222,19 +223,39 @@ public enum RegistryWorkflows {
                 push: true, transport: options.registry.transport(context))
             let configDescriptor = OCIDescriptor(
                 mediaType: OCIMediaType.providerArchiveConfig, digest: OCIDigest.of(config), size: Int64(config.count))
-            var existing: [OCIDigest] = []
-            if try await client.blobExists(configDescriptor.digestValue) {
-                existing.append(configDescriptor.digestValue)
-            } else {
-                try await client.uploadBlob(config, digest: configDescriptor.digestValue)
+            // The config goes up beside the layer, once the layer's HEAD has settled the authorization: its round
+            // trips overlap the long upload instead of preceding it.
+            var configUpload: Task<Result<Bool, RegistryError>, Never>?
+            func startConfigUpload() {
+                configUpload = Task {
+                    do throws(RegistryError) {
+                        if try await client.blobExists(configDescriptor.digestValue) { return .success(true) }
+                        try await client.uploadBlob(config, digest: configDescriptor.digestValue)
+                        return .success(false)
+                    } catch { return .failure(error) }
+                }
             }
             let layer: UploadedLayer
-            if let predicted, try await !client.blobExists(predicted) {
-                layer = try await uploadRemembered(archiveURL, to: client, options: options, verified: verified)
-            } else {
-                if prepared == nil { prepared = try await PreparedLayer(archiveURL, verified: verified) }
-                layer = try await prepared!.upload(to: client, options: options)
+            do {
+                var remembered: UploadedLayer?
+                if let predicted, try await !client.blobExists(predicted) {
+                    startConfigUpload()
+                    remembered = try await uploadRemembered(archiveURL, predicted: predicted, to: client, options: options)
+                }
+                if let remembered {
+                    layer = remembered
+                } else {
+                    if prepared == nil { prepared = try await PreparedLayer(archiveURL, verified: verified) }
+                    let existed = try await client.blobExists(prepared!.digest)
+                    if configUpload == nil { startConfigUpload() }
+                    layer = try await prepared!.upload(to: client, existed: existed, options: options)
+                }
+            } catch {
+                _ = await configUpload?.value
+                throw error
             }
+            var existing: [OCIDigest] = []
+            if try await configUpload!.value.get() { existing.append(configDescriptor.digestValue) }
             if layer.existed { existing.append(layer.digest) }
             let manifest = OCIManifest.providerArchive(
                 config: configDescriptor,
@@ -260,19 +281,23 @@ public enum RegistryWorkflows {
         var verifiedNow: Bool
     }
 
-    /// Uploads an archive whose identity predicts a remembered digest, hashing it on the way (one read); when
-    /// the digest computed is not remembered after all (the file changed since), verifies it in full before
-    /// returning.
+    /// Uploads an archive whose identity predicts a remembered digest, naming that digest in the closing `PUT`:
+    /// the registry checks it against the bytes it received, so its acceptance proves the bytes sent are the
+    /// remembered ones — the file is read once, by the upload, and not hashed here.
+    /// - Returns: `nil` when the registry found other bytes (the file changed behind swash's back since it was
+    ///   remembered): the caller then pushes it the long way, digest first and verified in full.
     private static func uploadRemembered(
-        _ archiveURL: URL, to client: OCIRegistryClient, options: PushOptions, verified: VerifiedArchives
-    ) async throws(RegistryError) -> UploadedLayer {
+        _ archiveURL: URL, predicted: OCIDigest, to client: OCIRegistryClient, options: PushOptions
+    ) async throws(RegistryError) -> UploadedLayer? {
         let size: Int64
         do { size = try FileStatus.requireReadableFile(archiveURL) } catch { throw .file(error) }
-        let digest = try await client.uploadBlob(file: archiveURL, size: size, chunkSize: options.registry.chunkSize)
-        guard !verified.contains(digest) else { return UploadedLayer(digest: digest, size: size, existed: false, verifiedNow: false) }
-        try await validateArchive(at: archiveURL)
-        verified.record(digest, file: archiveURL)
-        return UploadedLayer(digest: digest, size: size, existed: false, verifiedNow: true)
+        do {
+            try await client.uploadBlob(
+                file: archiveURL, digest: predicted, size: size, chunkSize: options.monolithic ? nil : options.registry.chunkSize)
+        } catch .requestFailed(_, let request, 400, _) where request.hasPrefix("PUT blob") {
+            return nil  // DIGEST_INVALID, in the distribution spec's words
+        }
+        return UploadedLayer(digest: predicted, size: size, existed: false, verifiedNow: false)
     }
 
     /// An archive's digest, computed before the upload, and its full verification running on a thread of its
@@ -302,9 +327,9 @@ public enum RegistryWorkflows {
                 }
         }
 
-        /// Uploads the archive unless the registry has it, then waits for the verification.
-        func upload(to client: OCIRegistryClient, options: PushOptions) async throws(RegistryError) -> UploadedLayer {
-            let existed = try await client.blobExists(digest)
+        /// Uploads the archive unless the registry has it (`existed`, from a `HEAD`), then waits for the
+        /// verification.
+        func upload(to client: OCIRegistryClient, existed: Bool, options: PushOptions) async throws(RegistryError) -> UploadedLayer {
             if !existed {
                 try await client.uploadBlob(
                     file: archiveURL, digest: digest, size: size, chunkSize: options.monolithic ? nil : options.registry.chunkSize)

@@ -10,8 +10,8 @@ import Registry
 /// A digest names exact bytes, so an archive with a remembered digest holds the entries, hashes and gzip
 /// trailer that were checked (or written) before: `push` then skips re-reading them and checks only what can
 /// change with time, its claims' signature and validity window. The file identity only predicts a digest
-/// (it lets `push` hash the archive while uploading it instead of before); the digest computed from the bytes
-/// decides. It is a cache: a missing, unreadable or damaged file, or a lost update when two swash processes
+/// (it lets `push` upload the archive without reading it first); the registry's check of the digest against
+/// the bytes it received decides. It is a cache: a missing, unreadable or damaged file, or a lost update when two swash processes
 /// write at once, costs a full verification, never a wrong verdict.
 struct VerifiedArchives: Sendable {
     /// How many archives are remembered.

@@ -213,7 +213,7 @@ struct OCIRegistryWorkflowTests {
     }
 
     /// A file that ends before the size announced for it (it changed after it was measured) ends the upload
-    /// at once with a file error naming it, whichever way it is uploaded; the registry keeps no blob.
+    /// at once with a file error naming it, monolithic or chunked; the registry keeps no blob.
     @Test func aFileShorterThanAnnouncedEndsTheUpload() async throws {
         let registry = try await RegistryServer.start()
         defer { registry.stop() }
@@ -232,9 +232,6 @@ struct OCIRegistryWorkflowTests {
                 try await client.uploadBlob(file: file, digest: OCIDigest.of(bytes), size: 100_010, chunkSize: chunkSize)
             }, throws: endedEarly)
         }
-        await #expect(performing: {
-            _ = try await client.uploadBlob(file: file, size: 100_010, chunkSize: 1 << 20)
-        }, throws: endedEarly)
         #expect(try await !client.blobExists(OCIDigest.of(bytes)))
     }
 

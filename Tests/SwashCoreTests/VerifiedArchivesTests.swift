@@ -137,8 +137,9 @@ struct PushVerificationTests {
     }
 
     /// The file identity only predicts: an archive changed behind swash's back (simulated by a cache line naming
-    /// the damaged file's identity with the original's digest) is hashed while it uploads, found not to be the
-    /// remembered one, verified in full, and refused before its tag is written.
+    /// the damaged file's identity with the original's digest) is uploaded under the remembered digest, which
+    /// the registry refuses (DIGEST_INVALID); swash then hashes it, verifies it in full, and refuses it before
+    /// its tag is written.
     @Test func aWrongPredictionNeverSkipsVerification() async throws {
         let registry = try await RegistryServer.start()
         defer { registry.stop() }
@@ -162,6 +163,25 @@ struct PushVerificationTests {
         }
         #expect(try await !isTagged(reference, context: test.context()))
         #expect(!list.contains(try fileDigest(archive)))
+    }
+
+    /// The same with another valid archive in place of the remembered one: pushed under its own digest,
+    /// verified in full, then remembered.
+    @Test func aWrongPredictionOfAValidArchivePushesItsOwnDigest() async throws {
+        let registry = try await RegistryServer.start()
+        defer { registry.stop() }
+        let test = try TestContext()
+        let remembered = try await makeTestArchive(in: test.home, name: "remembered.par.gz", size: 100_000)
+        let elsewhere = try TestContext()
+        let other = try await makeTestArchive(in: elsewhere.home, size: 150_000)
+        let identity = try #require(FileIdentity(of: other))
+        let list = VerifiedArchives(context: test.context())
+        try Data("\(try fileDigest(remembered)) \(identity)\n".utf8).write(to: list.file)
+
+        let pushed = try await push(other, to: "\(registry.address)/trust/replaced:1", context: test.context())
+        #expect(pushed.verifiedNow)
+        #expect(pushed.manifest.layers.first?.digest == (try fileDigest(other)).description)
+        #expect(list.predictedDigest(of: other) == (try fileDigest(other)))
     }
 
     /// A remembered digest vouches for the contents, never for the claims: their signature and validity window
