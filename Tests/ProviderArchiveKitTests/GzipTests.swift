@@ -169,7 +169,7 @@ struct ParallelGzipTests {
     /// The walker finds the same last block and end bit as zlib's inflate stopping at block boundaries, on
     /// streams from libdeflate at every level and from zlib with every strategy (fixed, stored and
     /// dynamic blocks, long codes, empty blocks from flushes).
-    @Test func walkerAgreesWithZlib() throws {
+    @Test func walkerAgreesWithZlib() async throws {
         let walker = DeflateBlockWalker()
         var streams: [(String, [UInt8])] = []
         let inputs = [("mixed", mixedBytes(300_000)), ("random", fakeBinary(70_000)), ("zeros", [UInt8](repeating: 0, count: 100_000)),
@@ -193,7 +193,7 @@ struct ParallelGzipTests {
                     out = c.compress(data[:50000]) + c.flush(zlib.Z_FULL_FLUSH) + c.compress(data[50000:]) + c.flush()
                     open(sys.argv[1] + '.%d.%d' % (strategy, level), 'wb').write(out)
             """
-        let python = try runProcess(
+        let python = try await runProcessAsync(
             URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, input.path], environment: ProcessInfo.processInfo.environment)
         if python.status == 0 {
             for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasPrefix("input.") {

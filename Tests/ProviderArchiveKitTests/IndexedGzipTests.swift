@@ -39,7 +39,7 @@ struct IndexedGzipTests {
         return copy
     }
 
-    @Test func swashsArchivesCarryAnIndexThatDescribesTheWholeMember() throws {
+    @Test func swashsArchivesCarryAnIndexThatDescribesTheWholeMember() async throws {
         let directory = try makeTemporaryDirectory("indexed")
         let (url, bytes) = try Self.archive(in: directory)
         let (headerLength, pieces) = try Self.index(bytes)
@@ -50,9 +50,9 @@ struct IndexedGzipTests {
         #expect(archive.targetNames.map(\.rawValue) == ["aarch64-linux", "x86_64-linux"])
 
         // Other readers see one ordinary member: gzip, Python's gzip/tarfile, Go's compress/gzip + archive/tar.
-        let gzip = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -dc \"$0\" | tar t", url.path], environment: ProcessInfo.processInfo.environment)
+        let gzip = try await runProcessAsync(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -dc \"$0\" | tar t", url.path], environment: ProcessInfo.processInfo.environment)
         #expect(gzip.status == 0 && gzip.stdout.split(separator: "\n") == ["claims.jwt", "aarch64-linux.bin", "x86_64-linux.bin"], "\(gzip.stderr)")
-        let python = try runProcess(
+        let python = try await runProcessAsync(
             URL(fileURLWithPath: "/usr/bin/env"),
             ["python3", "-c", "import sys, tarfile; print(' '.join(tarfile.open(sys.argv[1]).getnames()))", url.path],
             environment: ProcessInfo.processInfo.environment)
@@ -84,10 +84,10 @@ struct IndexedGzipTests {
                 """.utf8).write(to: program)
             var environment = ProcessInfo.processInfo.environment
             environment["GOFLAGS"] = "-mod=mod"
-            let go = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["go", "run", program.path, url.path], environment: environment, in: directory)
+            let go = try await runProcessAsync(URL(fileURLWithPath: "/usr/bin/env"), ["go", "run", program.path, url.path], environment: environment, in: directory)
             #expect(go.status == 0, "\(go.stderr)")
-            #expect(go.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
-                == ["claims.jwt", "aarch64-linux.bin", "x86_64-linux.bin"], "\(go.stdout)")
+            let names: [String] = go.stdout.split(separator: "\n").map { String($0.split(separator: " ").first ?? "") }
+            #expect(names == ["claims.jwt", "aarch64-linux.bin", "x86_64-linux.bin"], "\(go.stdout)")
         } else {
             print("note: go is not installed; skipping Go's compress/gzip check of the indexed archive")
         }
@@ -167,7 +167,7 @@ struct SpliceTests {
             to: url)
     }
 
-    @Test func carriedOverTargetsAreCopiedCompressed() throws {
+    @Test func carriedOverTargetsAreCopiedCompressed() async throws {
         let directory = try makeTemporaryDirectory("splice")
         let (url, bytes) = try IndexedGzipTests.archive(in: directory)
         let original = try ProviderArchive(verifying: url)
@@ -186,7 +186,7 @@ struct SpliceTests {
         #expect(read.readThroughIndex)
         #expect(read.targets[x86]?.sha256 == original.targets[x86]?.sha256)
         #expect(read.splices["x86_64-linux.bin"] != nil && read.splices["aarch64-linux.bin"] != nil)
-        let python = try runProcess(
+        let python = try await runProcessAsync(
             URL(fileURLWithPath: "/usr/bin/env"), ["python3", PackageRoot.url.appendingPathComponent("Tests/Scripts/verify_par.py").path, spliced.path],
             environment: ProcessInfo.processInfo.environment)
         #expect(python.status == 0 || python.stderr.contains("No module named"), "\(python.stdout) \(python.stderr)")

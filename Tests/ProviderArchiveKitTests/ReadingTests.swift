@@ -71,7 +71,7 @@ struct WashStyleArchiveTests {
 
     /// Real zlib deflate at level 9 (dynamic Huffman, several blocks), as flate2 writes for wash.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/gzip"), "gzip is not installed"))
-    func zlibLevel9() throws {
+    func zlibLevel9() async throws {
         let directory = try makeTemporaryDirectory()
         let big = fakeBinary(600_000) + [UInt8](repeating: 0x90, count: 400_000)
         let token = washToken(hashes: ["x86_64-linux": sha256Hex(big)])
@@ -80,7 +80,7 @@ struct WashStyleArchiveTests {
             $0.add("x86_64-linux.bin", big)
         }
         let plain = try write(tar, to: "p.par", in: directory)
-        let result = try runProcess(
+        let result = try await runProcessAsync(
             URL(fileURLWithPath: "/bin/sh"), ["-c", "/bin/gzip -9 -n -c \"$0\" > \"$0.gz\"", plain.path], environment: [:])
         #expect(result.status == 0)
         let read = try ProviderArchive(verifying: URL(fileURLWithPath: plain.path + ".gz"))

@@ -185,7 +185,7 @@ struct WritingTests {
         #expect(message.contains("--force-resign") && message.contains("--issuer"))
     }
 
-    @Test func independentPythonCheck() throws {
+    @Test func independentPythonCheck() async throws {
         let directory = try makeTemporaryDirectory()
         let x86 = try write(fakeBinary(100_000), to: "x86", in: directory)
         let arm = try write(fakeBinary(1000, seed: 4), to: "arm", in: directory)
@@ -197,7 +197,7 @@ struct WritingTests {
                 targets: [try TargetName("x86_64-linux"): .file(x86), try TargetName("aarch64-linux"): .file(arm)],
                 world: .file(world), signing: signing(), to: destination)
             let script = PackageRoot.url.appendingPathComponent("Tests/Scripts/verify_par.py")
-            let result = try runProcess(
+            let result = try await runProcessAsync(
                 URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, destination.path],
                 environment: ProcessInfo.processInfo.environment)
             if result.status == 3 || result.status == 127 {
@@ -221,7 +221,7 @@ struct WritingTests {
         flipped[bytes.count - 1024 - 700] ^= 1
         for (name, tampered, reason) in [("forged", forged, "signature does not verify"), ("flipped", flipped, "SHA-256")] {
             let url = try write(tampered, to: name + ".par", in: directory)
-            let result = try runProcess(
+            let result = try await runProcessAsync(
                 URL(fileURLWithPath: "/usr/bin/env"), ["python3", PackageRoot.url.appendingPathComponent("Tests/Scripts/verify_par.py").path, url.path],
                 environment: ProcessInfo.processInfo.environment)
             #expect(result.status == 1 && result.stderr.contains(reason), "\(name): \(result.stderr)")

@@ -10,9 +10,9 @@ struct KeysCommandTests {
     }
 
     @Test(arguments: ["account", "service", "module", "user", "server", "cluster", "operator"])
-    func genPrintsAKeyPair(type: String) throws {
+    func genPrintsAKeyPair(type: String) async throws {
         let home = try makeTemporaryDirectory()
-        let result = try runSwash(["keys", "gen", type, "-o", "json"], home: home)
+        let result = try await runSwashAsync(["keys", "gen", type, "-o", "json"], home: home)
         #expect(result.status == 0)
         let object = try json(result.stdout)
         let publicKey = try #require(object["public_key"] as? String)
@@ -22,34 +22,34 @@ struct KeysCommandTests {
         // Nothing was written.
         #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent(".wash").path))
 
-        let text = try runSwash(["keys", "gen", type], home: home)
+        let text = try await runSwashAsync(["keys", "gen", type], home: home)
         #expect(text.status == 0)
         #expect(text.stdout.hasPrefix("Public Key: "))
         #expect(text.stdout.contains("\nSeed: S"))
     }
 
-    @Test func usageErrorsExit64() throws {
+    @Test func usageErrorsExit64() async throws {
         let home = try makeTemporaryDirectory()
-        #expect(try runSwash(["keys", "gen", "bogus"], home: home).status == 64)
-        #expect(try runSwash(["keys", "gen"], home: home).status == 64)
-        #expect(try runSwash(["keys", "gen", "xkeys"], home: home).status == 64)
-        #expect(try runSwash(["keys", "list", "--nope"], home: home).status == 64)
+        #expect(try await runSwashAsync(["keys", "gen", "bogus"], home: home).status == 64)
+        #expect(try await runSwashAsync(["keys", "gen"], home: home).status == 64)
+        #expect(try await runSwashAsync(["keys", "gen", "xkeys"], home: home).status == 64)
+        #expect(try await runSwashAsync(["keys", "list", "--nope"], home: home).status == 64)
     }
 
-    @Test func getAndListAgreeWithStoredFile() throws {
+    @Test func getAndListAgreeWithStoredFile() async throws {
         let home = try makeTemporaryDirectory()
-        let generated = try json(runSwash(["keys", "gen", "account", "-o", "json"], home: home).stdout)
+        let generated = try await json(runSwashAsync(["keys", "gen", "account", "-o", "json"], home: home).stdout)
         let dir = home.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data((generated["seed"] as! String).utf8).write(to: dir.appendingPathComponent("me_account.nk"))
 
-        let got = try runSwash(["keys", "get", "me_account", "-d", dir.path, "-o", "json"], home: home)
+        let got = try await runSwashAsync(["keys", "get", "me_account", "-d", dir.path, "-o", "json"], home: home)
         #expect(got.status == 0)
         #expect(try json(got.stdout)["public_key"] as? String == generated["public_key"] as? String)
         #expect(try json(got.stdout)["seed"] as? String == generated["seed"] as? String)
 
         // WASH_KEYS is honoured when -d is absent.
-        let listed = try runSwash(["keys", "list", "-o", "json"], home: home, extraEnvironment: ["WASH_KEYS": dir.path])
+        let listed = try await runSwashAsync(["keys", "list", "-o", "json"], home: home, extraEnvironment: ["WASH_KEYS": dir.path])
         #expect(listed.status == 0)
         #expect(try json(listed.stdout)["keys"] as? [String] == ["me_account"])
         let publicKeys = try #require(try json(listed.stdout)["public_keys"] as? [String: String])
@@ -57,14 +57,14 @@ struct KeysCommandTests {
         #expect(!listed.stdout.contains(generated["seed"] as! String))
     }
 
-    @Test func failureExits1WithMessageOnStderr() throws {
+    @Test func failureExits1WithMessageOnStderr() async throws {
         let home = try makeTemporaryDirectory()
-        let text = try runSwash(["keys", "get", "missing", "-d", home.path], home: home)
+        let text = try await runSwashAsync(["keys", "get", "missing", "-d", home.path], home: home)
         #expect(text.status == 1)
         #expect(text.stdout.isEmpty)
         #expect(text.stderr.hasPrefix("error: no key named \"missing\""))
 
-        let json = try runSwash(["keys", "get", "missing", "-d", home.path, "-o", "json"], home: home)
+        let json = try await runSwashAsync(["keys", "get", "missing", "-d", home.path, "-o", "json"], home: home)
         #expect(json.status == 1)
         let object = try self.json(json.stderr)
         #expect(object["success"] as? Bool == false)
@@ -76,14 +76,14 @@ struct KeysCommandTests {
 @Suite("Independent nkeys check")
 struct IndependentKeyCheckTests {
     @Test(arguments: ["account", "user", "service", "module", "Cluster", "HOST", "operator", "curve", "x25519"])
-    func pythonAcceptsGeneratedKey(type: String) throws {
+    func pythonAcceptsGeneratedKey(type: String) async throws {
         let home = try makeTemporaryDirectory()
-        let generated = try runSwash(["keys", "gen", type, "-o", "json"], home: home)
+        let generated = try await runSwashAsync(["keys", "gen", type, "-o", "json"], home: home)
         #expect(generated.status == 0)
         let input = home.appendingPathComponent("key.json")
         try Data(generated.stdout.utf8).write(to: input)
         let script = PackageRoot.url.appendingPathComponent("Tests/Scripts/verify_nkey.py").path
-        let check = try runProcess(
+        let check = try await runProcessAsync(
             URL(fileURLWithPath: "/bin/sh"), ["-c", "python3 \"$0\" < \"$1\"", script, input.path],
             environment: ProcessInfo.processInfo.environment)
         if check.status == 3 {
