@@ -91,11 +91,13 @@ struct ToolchainRunnerTests {
     @Test func aBackgroundChildHoldingTheOutputOpenDoesNotHangTheRun() async throws {
         let start = ContinuousClock.now
         let lines = Lines()
-        let outcome = try await runner.run(shell("sleep 60 & echo started"), output: lines.append)
+        let outcome = try await runner.run(shell("sleep 120 & echo started"), output: lines.append)
         #expect(outcome.exit == .exited(0))
         #expect(lines.all == ["started"])
-        // Far below the background child's 60 s, with room for a loaded machine.
-        #expect(ContinuousClock.now - start < .seconds(30))
+        // Far below the background child's 120 s. Alone this takes milliseconds; in the full suite, where other
+        // tests spawn processes with Foundation's Process in the same test process, swift-subprocess has been
+        // seen to notice the child's exit only 30-33 s later (the two share SIGCHLD), so the bound leaves room.
+        #expect(ContinuousClock.now - start < .seconds(75))
     }
 
     @Test(arguments: [
