@@ -331,8 +331,17 @@ public enum RegistryWorkflows {
         /// verification.
         func upload(to client: OCIRegistryClient, existed: Bool, options: PushOptions) async throws(RegistryError) -> UploadedLayer {
             if !existed {
-                try await client.uploadBlob(
-                    file: archiveURL, digest: digest, size: size, chunkSize: options.monolithic ? nil : options.registry.chunkSize)
+                do {
+                    try await client.uploadBlob(
+                        file: archiveURL, digest: digest, size: size, chunkSize: options.monolithic ? nil : options.registry.chunkSize)
+                } catch .requestFailed(let registry, let request, 400, let detail) where request.hasPrefix("PUT blob") && !options.monolithic {
+                    // The digest was computed from the file just now: the registry stored other bytes than were sent.
+                    throw .requestFailed(
+                        registry: registry, request: request, status: 400,
+                        detail: detail + (detail.isEmpty ? "" : "; ")
+                            + "it received other bytes than swash sent; registries such as Artifactory corrupt chunked uploads:"
+                            + " push again with --monolithic-push (or WASH_MONOLITHIC_PUSH=true)")
+                }
             }
             if let failure = await verification?.value { throw failure }
             return UploadedLayer(digest: digest, size: size, existed: existed, verifiedNow: verification != nil)

@@ -184,6 +184,37 @@ struct PushVerificationTests {
         #expect(list.predictedDigest(of: other) == (try fileDigest(other)))
     }
 
+    /// A registry that stores other bytes than it is sent in a chunked upload (Artifactory, wasmCloud#3405)
+    /// refuses the remembered digest and then the computed one: the error names the way out.
+    @Test func aRegistryThatCorruptsChunkedUploadsIsToldApart() async throws {
+        let server = try StubHTTPServer { request in
+            switch request.method {
+            case "HEAD": return StubResponse(status: 404, headers: [:], body: Data())
+            case "POST", "PATCH": return StubResponse(status: 202, headers: ["Location": "/v2/trust/corrupt/blobs/uploads/1"], body: Data())
+            case "PUT" where request.target.contains(OCIDigest.of(Data("{}".utf8)).hex):  // the config arrives intact
+                return StubResponse(status: 201, headers: [:], body: Data())
+            case "PUT" where request.target.contains("/blobs/uploads/"):
+                return StubResponse(
+                    status: 400, headers: ["Content-Type": "application/json"],
+                    body: Data(#"{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}"#.utf8))
+            default: return StubResponse(status: 500, headers: [:], body: Data())
+            }
+        }
+        defer { server.stop() }
+        let test = try TestContext()
+        let archive = try await makeTestArchive(in: test.home, size: 50_000)
+        await #expect {
+            _ = try await push(archive, to: "127.0.0.1:\(server.port)/trust/corrupt:1", context: test.context())
+        } throws: { error in
+            guard case RegistryError.requestFailed(_, let request, 400, let detail) = error else { return false }
+            return request.hasPrefix("PUT blob") && detail.hasPrefix("DIGEST_INVALID: provided digest did not match uploaded content; ")
+                && detail.hasSuffix("push again with --monolithic-push (or WASH_MONOLITHIC_PUSH=true)")
+        }
+        // Both ways were tried: under the remembered digest, then under the one computed from the file.
+        let configHex = OCIDigest.of(Data("{}".utf8)).hex
+        #expect(server.requests.filter { $0.method == "PUT" && !$0.target.contains(configHex) }.count == 2)
+    }
+
     /// A remembered digest vouches for the contents, never for the claims: their signature and validity window
     /// are checked on every push.
     @Test func aRememberedArchiveWithAForgedSignatureIsRefused() async throws {
