@@ -220,10 +220,25 @@ public struct ProviderArchive: Sendable {
     /// Throws unless the signature is valid and the claims are within their validity window.
     /// - Throws: `ProviderArchiveError.untrustedClaims` with the reason.
     public func requireTrusted(at now: UInt64) throws(ProviderArchiveError) {
-        do {
-            try validation(at: now).check(issuer: claims.issuer)
+        try Self.requireTrusted(token, at: now, archive: url.path)
+    }
+
+    /// The claims token, read as `readToken(from:)` does (a few kilobytes), and required trusted at `now` as
+    /// `requireTrusted(at:)` does: what can be checked of an archive without reading its binaries.
+    /// - Throws: what `readToken(from:)` throws, or `ProviderArchiveError.untrustedClaims` with the reason.
+    public static func readTrustedToken(from url: URL, at now: UInt64, limits: ArchiveLimits = .standard)
+        throws(ProviderArchiveError) -> ClaimsToken
+    {
+        let token = try readToken(from: url, limits: limits)
+        try requireTrusted(token, at: now, archive: url.path)
+        return token
+    }
+
+    private static func requireTrusted(_ token: ClaimsToken, at now: UInt64, archive: String) throws(ProviderArchiveError) {
+        do throws(WascapError) {
+            try token.validate(at: now).check(issuer: token.claims.issuer)
         } catch {
-            throw .untrustedClaims(archive: url.path, error)
+            throw .untrustedClaims(archive: archive, error)
         }
     }
 

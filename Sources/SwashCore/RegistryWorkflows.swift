@@ -2,7 +2,6 @@ import FileIO
 import Foundation
 import ProviderArchiveKit
 import Registry
-import Wascap
 
 /// Registry settings a project supplies: the `[registry]` table of wasmcloud.toml.
 ///
@@ -353,10 +352,7 @@ public enum RegistryWorkflows {
     static func checkStructure(of url: URL) async throws(RegistryError) {
         let failure = await BlockingIO.run { () -> ProviderArchiveError? in
             do throws(ProviderArchiveError) {
-                let token = try ProviderArchive.readToken(from: url)
-                do throws(WascapError) { try token.validate(at: ArchiveWorkflows.now()).check(issuer: token.claims.issuer) } catch {
-                    throw .untrustedClaims(archive: url.path, error)
-                }
+                _ = try ProviderArchive.readTrustedToken(from: url, at: ArchiveWorkflows.now())
                 return nil
             } catch { return error }
         }
