@@ -90,6 +90,9 @@ public struct PushOptions: Sendable {
     /// Artifactory corrupt chunked uploads).
     public var monolithic = false
 
+    /// The chunk size for `OCIRegistryClient.uploadBlob(file:…)`: `nil` (one `PUT`) with `monolithic`.
+    var uploadChunkSize: Int? { monolithic ? nil : registry.chunkSize }
+
     /// Push options from the command line's flags.
     public init(
         registry: RegistryOptions = .init(), allowLatest: Bool = false, annotations: [String: String] = [:], configFile: URL? = nil
@@ -292,7 +295,7 @@ public enum RegistryWorkflows {
         do { size = try FileStatus.requireReadableFile(archiveURL) } catch { throw .file(error) }
         do {
             try await client.uploadBlob(
-                file: archiveURL, digest: predicted, size: size, chunkSize: options.monolithic ? nil : options.registry.chunkSize)
+                file: archiveURL, digest: predicted, size: size, chunkSize: options.uploadChunkSize)
         } catch .requestFailed(_, let request, 400, _) where request.hasPrefix("PUT blob") {
             return nil  // DIGEST_INVALID, in the distribution spec's words
         }
@@ -317,12 +320,9 @@ public enum RegistryWorkflows {
             verification =
                 verified.contains(digest)
                 ? nil
-                : Task {
-                    do throws(RegistryError) {
-                        try await validateArchive(at: archiveURL)
-                        verified.record(digest, file: archiveURL)
-                        return nil
-                    } catch { return error }
+                : taskFailure { () throws(RegistryError) in
+                    try await validateArchive(at: archiveURL)
+                    verified.record(digest, file: archiveURL)
                 }
         }
 
@@ -332,7 +332,7 @@ public enum RegistryWorkflows {
             if !existed {
                 do {
                     try await client.uploadBlob(
-                        file: archiveURL, digest: digest, size: size, chunkSize: options.monolithic ? nil : options.registry.chunkSize)
+                        file: archiveURL, digest: digest, size: size, chunkSize: options.uploadChunkSize)
                 } catch .requestFailed(let registry, let request, 400, let detail) where request.hasPrefix("PUT blob") && !options.monolithic {
                     // The digest was computed from the file just now: the registry stored other bytes than were sent.
                     throw .requestFailed(
@@ -455,11 +455,8 @@ public enum RegistryWorkflows {
             let growing = GrowingFile()
             let temporary = file.temporary.url
             let shown = await client.reference.description
-            let verification = Task { () -> RegistryError? in
-                do throws(RegistryError) {
-                    try await validateArchive(at: temporary, shownAs: shown, growing: growing)
-                    return nil
-                } catch { return error }
+            let verification = taskFailure { () throws(RegistryError) in
+                try await validateArchive(at: temporary, shownAs: shown, growing: growing)
             }
             do {
                 try await client.downloadBlob(layer, rangeSize: rangeSize) { data throws(RegistryError) in
@@ -474,11 +471,8 @@ public enum RegistryWorkflows {
             }
             growing.end()
             // The data reaches the disk while the verifier finishes: the commit's sync has little left to do.
-            let synced = Task { () -> FileSystemError? in
-                do throws(FileSystemError) {
-                    try await BlockingIO.run { () throws(FileSystemError) in try file.sync() }
-                    return nil
-                } catch { return error }
+            let synced = taskFailure { () throws(FileSystemError) in
+                try await BlockingIO.run { () throws(FileSystemError) in try file.sync() }
             }
             let failure = await verification.value
             let syncFailure = await synced.value
@@ -598,6 +592,17 @@ public enum RegistryWorkflows {
         default:
             return .invalidArchive(path: shown, reason: failure.description)
         }
+    }
+}
+
+/// Starts `work` in a task whose value is the error it threw, or `nil` once it succeeded: a failure to await
+/// later, whatever else fails meanwhile.
+private func taskFailure<Failure: Error>(_ work: @escaping @Sendable () async throws(Failure) -> Void) -> Task<Failure?, Never> {
+    Task {
+        do throws(Failure) {
+            try await work()
+            return nil
+        } catch { return error }
     }
 }
 
